@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { DataFormatError } from '../errors.js';
+import { idxToDataset, isGzip, parseIdx } from './idx.js';
+import type { IdxTensor } from './idx.js';
+import type { Dataset } from './dataset.js';
+
+/** Reads a whole file, turning a missing or unreadable file into a DataFormatError naming it. */
+export async function readBytes(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(error)})`;
+    throw new DataFormatError(file, why);
+  }
+}
+
+/** Gunzips when the content says gzip (whatever the name), else returns the bytes as they are. */
+export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return new Uint8Array(gunzipSync(bytes));
+  } catch (error) {
+    throw new DataFormatError(file, `corrupt gzip data (${(error as Error).message})`);
+  }
+}
+
+/** Reads an IDX file, gzip-compressed or raw (detected by content). */
+export async function readIdxFile(file: string): Promise<IdxTensor> {
+  return parseIdx(maybeGunzip(await readBytes(file), file), file);
+}
+
+/** Reads an image file and its label file into a dataset. */
+export async function readIdxDataset(imagesFile: string, labelsFile: string): Promise<Dataset> {
+  const [images, labels] = await Promise.all([readIdxFile(imagesFile), readIdxFile(labelsFile)]);
+  return idxToDataset(images, labels, imagesFile, labelsFile);
+}

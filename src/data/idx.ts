@@ -1,0 +1,61 @@
+import { DataFormatError } from '../errors.js';
+import type { Dataset } from './dataset.js';
+
+/** An IDX tensor of unsigned bytes: its dimensions and row-major data. */
+export interface IdxTensor {
+  dims: number[];
+  data: Uint8Array;
+}
+
+const UNSIGNED_BYTE = 0x08;
+
+/** True when the bytes start with the gzip magic number (1f 8b). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
+  if (bytes.length < 4) throw new DataFormatError(file, `not an IDX file: only ${bytes.length} bytes`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
+    const magic = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
+    throw new DataFormatError(file, `not an IDX file: magic number 0x${magic.toString(16).padStart(8, '0')} should start with two zero bytes`);
+  }
+  if (bytes[2] !== UNSIGNED_BYTE) {
+    throw new DataFormatError(file, `IDX element type 0x${bytes[2].toString(16)} is not supported (only unsigned bytes, 0x08)`);
+  }
+  const rank = bytes[3];
+  if (rank < 1 || rank > 4) throw new DataFormatError(file, `IDX file claims ${rank} dimensions (expected 1 to 4)`);
+  const headerBytes = 4 + 4 * rank;
+  if (bytes.length < headerBytes) throw new DataFormatError(file, `truncated IDX header: ${bytes.length} of ${headerBytes} bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dims: number[] = [];
+  for (let d = 0; d < rank; d++) dims.push(view.getUint32(4 + 4 * d, false));
+  const expected = dims.reduce((a, b) => a * b, 1);
+  const actual = bytes.length - headerBytes;
+  if (actual < expected) {
+    throw new DataFormatError(file, `truncated: dimensions ${dims.join('x')} need ${expected} data bytes, found ${actual}`);
+  }
+  if (actual > expected) {
+    throw new DataFormatError(file, `${actual - expected} bytes of trailing data after the ${dims.join('x')} tensor`);
+  }
+  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Joins an image tensor (count x rows x cols) and a label tensor (count) into a dataset. */
+export function idxToDataset(images: IdxTensor, labels: IdxTensor, imagesFile: string, labelsFile: string, classes = 10): Dataset {
+  if (images.dims.length !== 3) {
+    throw new DataFormatError(imagesFile, `expected an image file with 3 dimensions (count, rows, cols), found ${images.dims.length}`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new DataFormatError(labelsFile, `expected a label file with 1 dimension, found ${labels.dims.length}`);
+  }
+  const [count, rows, cols] = images.dims;
+  if (labels.dims[0] !== count) {
+    throw new DataFormatError(labelsFile, `has ${labels.dims[0]} labels but ${imagesFile} has ${count} images`);
+  }
+  for (let i = 0; i < count; i++) {
+    if (labels.data[i] >= classes) throw new DataFormatError(labelsFile, `label ${labels.data[i]} at index ${i} is not a class 0-${classes - 1}`);
+  }
+  return { images: images.data, labels: labels.data, count, inputSize: rows * cols, source: imagesFile };
+}

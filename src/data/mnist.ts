@@ -1,0 +1,84 @@
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DataFormatError } from '../errors.js';
+import { sliceDataset } from './dataset.js';
+import type { Dataset } from './dataset.js';
+import { readIdxDataset } from './files.js';
+
+export type DatasetName = 'mnist' | 'fashion-mnist';
+export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
+
+/** The four standard files, by their uncompressed names; a .gz beside each is preferred. */
+export const IDX_FILES = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+} as const;
+
+/** The standard split: the last 10,000 official training images are the validation set. */
+export const VALIDATION_SIZE = 10_000;
+
+export interface MnistSplit {
+  train: Dataset;
+  validation: Dataset;
+  test: Dataset;
+}
+
+/** Folders searched, in order, when --data is not given. */
+export function candidateDirs(dataset: DatasetName, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (dataset === 'fashion-mnist') {
+    return [env.FASHION_MNIST_DIR, '/usr/share/datasets/fashion-mnist', 'data/fashion-mnist'].filter((d): d is string => !!d).map((d) => resolve(d));
+  }
+  return [env.MNIST_DIR, 'data/mnist'].filter((d): d is string => !!d).map((d) => resolve(d));
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The path of one standard file in dir (name.gz, else name), or undefined. */
+export async function findIdxFile(dir: string, name: string): Promise<string | undefined> {
+  for (const candidate of [join(dir, `${name}.gz`), join(dir, name)]) {
+    if (await exists(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** True when dir holds all four standard files. */
+export async function hasIdxFiles(dir: string): Promise<boolean> {
+  for (const name of Object.values(IDX_FILES)) if (!(await findIdxFile(dir, name))) return false;
+  return true;
+}
+
+async function requireFile(dir: string, name: string): Promise<string> {
+  const found = await findIdxFile(dir, name);
+  if (!found) throw new DataFormatError(join(dir, `${name}.gz`), `file not found (nor ${name} uncompressed)`);
+  return found;
+}
+
+/** Loads the standard split from a folder; trainSize takes only the first N of the 50,000 training images. */
+export async function loadMnist(dir: string, options: { trainSize?: number } = {}): Promise<MnistSplit> {
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
+    [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels].map((name) => requireFile(dir, name)),
+  );
+  const [official, test] = await Promise.all([readIdxDataset(trainImages, trainLabels), readIdxDataset(testImages, testLabels)]);
+  if (official.count <= VALIDATION_SIZE) {
+    throw new DataFormatError(trainImages, `has ${official.count} images; the standard split needs more than ${VALIDATION_SIZE}`);
+  }
+  const trainCount = official.count - VALIDATION_SIZE;
+  const trainSize = options.trainSize ?? trainCount;
+  if (!Number.isInteger(trainSize) || trainSize < 1 || trainSize > trainCount) {
+    throw new DataFormatError(trainImages, `--train-size must be from 1 to ${trainCount} (got ${trainSize})`);
+  }
+  return {
+    train: sliceDataset(official, 0, trainSize, `${trainImages} [0, ${trainSize})`),
+    validation: sliceDataset(official, trainCount, VALIDATION_SIZE, `${trainImages} [${trainCount}, ${official.count})`),
+    test,
+  };
+}

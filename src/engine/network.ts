@@ -1,0 +1,266 @@
+import { ConfigError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import { ACTIVATION_CODE, COST_CODE, parameterLayout, validateSpec } from '../model/spec.js';
+import type { NetworkSpec, ParameterLayout } from '../model/spec.js';
+import { initParameters } from '../model/init.js';
+import type { InitOptions } from '../model/init.js';
+import { Arena } from './arena.js';
+import type { Kernels } from './kernels.js';
+import { createTsKernels } from './ts-kernels.js';
+import { loadWasmCore } from './wasm.js';
+import type { SimdBuild, SimdChoice, WasmBytesReader } from './wasm.js';
+
+export type EngineName = 'wasm' | 'ts';
+export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'ts'];
+
+export interface EngineOptions {
+  /** 'wasm' (default): the AssemblyScript SIMD core; 'ts': its plain TypeScript twin. */
+  engine?: EngineName;
+  /** Which wasm build: 'auto' picks relaxed SIMD when the runtime validates it. */
+  simd?: SimdChoice;
+  /** Examples processed per kernel call; larger batches are accumulated in chunks of this size. */
+  chunkRows?: number;
+}
+
+/** A dataset copied into the engine's memory (bytes, as stored on disk). */
+export interface DatasetHandle {
+  readonly images: number;
+  readonly labels: number;
+  readonly count: number;
+  readonly inputSize: number;
+}
+
+/** One SGD step's settings: w <- (1 - eta*lambda/n) w - (eta/m) dC/dw. */
+export interface StepOptions {
+  eta: number;
+  /** L2 strength; 0 for none. */
+  lambda?: number;
+  /** n in the weight-decay factor: the size of the whole training set. */
+  trainingSize?: number;
+}
+
+export interface Score {
+  /** Mean cost per example, without the L2 term. */
+  cost: number;
+  correct: number;
+  count: number;
+  accuracy: number;
+}
+
+const DEFAULT_CHUNK_ROWS = 500;
+
+/**
+ * A network living in one engine's memory: parameters, activations and deltas as flat f64 buffers,
+ * driven through the kernel set. The same driver runs both engines, so they differ only in kernels.
+ */
+export class Network {
+  readonly spec: NetworkSpec;
+  readonly layout: ParameterLayout;
+  readonly engine: EngineName;
+  /** The wasm build in use, or undefined for the ts engine. */
+  readonly simd: SimdBuild | undefined;
+  readonly chunkRows: number;
+  private readonly kernels: Kernels;
+  private readonly arena: Arena;
+  private readonly params: number;
+  private readonly grads: number;
+  private readonly activations: number[];
+  private readonly deltas: number[];
+  private readonly targets: number;
+  private readonly indices: number;
+  private readonly result: number;
+
+  private constructor(spec: NetworkSpec, kernels: Kernels, arena: Arena, engine: EngineName, simd: SimdBuild | undefined, chunkRows: number) {
+    this.spec = spec;
+    this.layout = parameterLayout(spec.layers);
+    this.kernels = kernels;
+    this.arena = arena;
+    this.engine = engine;
+    this.simd = simd;
+    this.chunkRows = chunkRows;
+    this.params = arena.alloc(this.layout.size * 8);
+    this.grads = arena.alloc(this.layout.size * 8);
+    this.activations = spec.layers.map((n) => arena.alloc(chunkRows * n * 8));
+    this.deltas = spec.layers.map((n, l) => (l === 0 ? 0 : arena.alloc(chunkRows * n * 8)));
+    this.targets = arena.alloc(chunkRows);
+    this.indices = arena.alloc(chunkRows * 4);
+    this.result = arena.alloc(16);
+  }
+
+  /** Builds a network with fresh seeded parameters (or the given ones) in the chosen engine. */
+  static async create(
+    specInput: Partial<NetworkSpec>,
+    options: EngineOptions & { init?: InitOptions; parameters?: Float64Array; readWasm?: WasmBytesReader } = {},
+  ): Promise<Network> {
+    const spec = validateSpec(specInput);
+    const engine = options.engine ?? 'wasm';
+    const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+    if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ConfigError('chunkRows must be a positive integer');
+    let network: Network;
+    if (engine === 'wasm') {
+      const read = options.readWasm ?? (await import('./wasm-node.js')).readWasmFromDisk;
+      const core = await loadWasmCore(read, options.simd ?? 'auto');
+      network = new Network(spec, core.kernels, core.arena, 'wasm', core.build, chunkRows);
+    } else if (engine === 'ts') {
+      const arena = new Arena();
+      network = new Network(spec, createTsKernels(arena), arena, 'ts', undefined, chunkRows);
+    } else {
+      throw new ConfigError(`engine must be wasm or ts (got ${JSON.stringify(engine)})`);
+    }
+    network.setParameters(options.parameters ?? initParameters(network.layout, options.init));
+    return network;
+  }
+
+  /** A copy of all parameters in the flat layout. */
+  getParameters(): Float64Array {
+    return this.arena.f64.slice(this.params >> 3, (this.params >> 3) + this.layout.size);
+  }
+
+  setParameters(values: Float64Array): void {
+    if (values.length !== this.layout.size) {
+      throw new ConfigError(`expected ${this.layout.size} parameters for layers ${this.spec.layers.join(',')}, got ${values.length}`);
+    }
+    this.arena.f64.set(values, this.params >> 3);
+  }
+
+  /** Bytes of engine memory in use. */
+  get memoryBytes(): number {
+    return this.arena.used;
+  }
+
+  /** Copies a dataset into engine memory once, so batches are gathered there without crossing the boundary. */
+  upload(data: Dataset): DatasetHandle {
+    const where = data.source ? ` (${data.source})` : '';
+    if (data.inputSize !== this.spec.layers[0]) {
+      throw new ConfigError(`the data has ${data.inputSize} inputs per example${where} but the network's input layer has ${this.spec.layers[0]}`);
+    }
+    const classes = this.spec.layers[this.spec.layers.length - 1];
+    let maxLabel = 0;
+    for (let i = 0; i < data.count; i++) maxLabel = Math.max(maxLabel, data.labels[i]);
+    if (maxLabel >= classes) {
+      throw new ConfigError(`label ${maxLabel} found${where} but the network's output layer has only ${classes} classes`);
+    }
+    const images = this.arena.alloc(data.count * data.inputSize);
+    const labels = this.arena.alloc(data.count);
+    this.arena.u8.set(data.images.subarray(0, data.count * data.inputSize), images);
+    this.arena.u8.set(data.labels.subarray(0, data.count), labels);
+    return { images, labels, count: data.count, inputSize: data.inputSize };
+  }
+
+  /** One step of gradient descent on the given rows (a mini-batch, or the whole set for full-batch GD). */
+  trainBatch(data: DatasetHandle, rows: Uint32Array, step: StepOptions): void {
+    const m = rows.length;
+    if (m === 0) return;
+    const decay = 1 - (step.eta * (step.lambda ?? 0)) / (step.trainingSize ?? data.count);
+    const scale = -step.eta / m;
+    if (m <= this.chunkRows) {
+      // Fused: deltas carry -eta/m, so the weight-gradient product lands straight in the weights.
+      this.gatherRows(data, rows);
+      this.forward(m);
+      this.backward(m, scale, decay, false);
+      return;
+    }
+    this.arena.f64.fill(0, this.grads >> 3, (this.grads >> 3) + this.layout.size);
+    for (let first = 0; first < m; first += this.chunkRows) {
+      const chunk = rows.subarray(first, Math.min(m, first + this.chunkRows));
+      this.gatherRows(data, chunk);
+      this.forward(chunk.length);
+      this.backward(chunk.length, scale, 1, true);
+    }
+    this.applyGradients(decay);
+  }
+
+  /** dC/d(parameters) of the mean cost over rows first..first+count (no L2 term), in the flat layout. */
+  gradient(data: DatasetHandle, first = 0, count = data.count): Float64Array {
+    this.arena.f64.fill(0, this.grads >> 3, (this.grads >> 3) + this.layout.size);
+    for (let start = first; start < first + count; start += this.chunkRows) {
+      const m = Math.min(this.chunkRows, first + count - start);
+      this.kernels.gatherBatch(data.images, data.labels, 0, start, m, data.inputSize, this.activations[0], this.targets);
+      this.forward(m);
+      this.backward(m, 1 / count, 1, true);
+    }
+    return this.arena.f64.slice(this.grads >> 3, (this.grads >> 3) + this.layout.size);
+  }
+
+  /** Mean cost and accuracy over rows first..first+count. */
+  evaluate(data: DatasetHandle, first = 0, count = data.count): Score {
+    const { kernels, spec } = this;
+    const out = spec.layers.length - 1;
+    this.arena.f64.fill(0, this.result >> 3, (this.result >> 3) + 2);
+    for (let start = first; start < first + count; start += this.chunkRows) {
+      const m = Math.min(this.chunkRows, first + count - start);
+      kernels.gatherBatch(data.images, data.labels, 0, start, m, data.inputSize, this.activations[0], this.targets);
+      this.forward(m);
+      kernels.scoreOutputs(this.activations[out], this.targets, m, spec.layers[out], COST_CODE[spec.cost], ACTIVATION_CODE[spec.outputActivation], this.result);
+    }
+    const total = this.arena.f64[this.result >> 3];
+    const correct = this.arena.f64[(this.result >> 3) + 1];
+    return { cost: count ? total / count : 0, correct, count, accuracy: count ? correct / count : 0 };
+  }
+
+  /** 0.5 * lambda / n * sum of squared weights (biases excluded), the L2 part of the cost. */
+  l2Penalty(lambda: number, trainingSize: number): number {
+    if (!lambda) return 0;
+    let sum = 0;
+    for (const layer of this.layout.layers) sum += this.kernels.sumSquares(this.params + layer.weights * 8, layer.inputs * layer.outputs);
+    return (0.5 * lambda * sum) / trainingSize;
+  }
+
+  /** Output activations (count x classes) for inputs already scaled to [0,1] (count x inputSize). */
+  predict(inputs: Float64Array): Float64Array {
+    const nIn = this.spec.layers[0];
+    const out = this.spec.layers.length - 1;
+    const classes = this.spec.layers[out];
+    if (inputs.length % nIn !== 0) throw new ConfigError(`predict needs a multiple of ${nIn} input values, got ${inputs.length}`);
+    const count = inputs.length / nIn;
+    const probabilities = new Float64Array(count * classes);
+    for (let first = 0; first < count; first += this.chunkRows) {
+      const m = Math.min(this.chunkRows, count - first);
+      this.arena.f64.set(inputs.subarray(first * nIn, (first + m) * nIn), this.activations[0] >> 3);
+      this.forward(m);
+      const from = this.activations[out] >> 3;
+      probabilities.set(this.arena.f64.subarray(from, from + m * classes), first * classes);
+    }
+    return probabilities;
+  }
+
+  private gatherRows(data: DatasetHandle, rows: Uint32Array): void {
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i] >= data.count) throw new ConfigError(`row ${rows[i]} is outside the dataset (${data.count} rows)`);
+    }
+    this.arena.u32.set(rows, this.indices >> 2);
+    this.kernels.gatherBatch(data.images, data.labels, this.indices, 0, rows.length, data.inputSize, this.activations[0], this.targets);
+  }
+
+  private forward(m: number): void {
+    const { layers, activation, outputActivation } = this.spec;
+    const last = layers.length - 1;
+    this.layout.layers.forEach((layer, i) => {
+      const act = i + 1 === last ? ACTIVATION_CODE[outputActivation] : ACTIVATION_CODE[activation];
+      this.kernels.denseForward(this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act);
+    });
+  }
+
+  /** Backpropagation from the output error down; into the parameters (fused SGD) or into the gradient buffer. */
+  private backward(m: number, scale: number, decay: number, intoGradient: boolean): void {
+    const { spec, kernels } = this;
+    const last = spec.layers.length - 1;
+    kernels.outputDelta(this.activations[last], this.targets, m, spec.layers[last], COST_CODE[spec.cost], ACTIVATION_CODE[spec.outputActivation], scale, this.deltas[last]);
+    const base = intoGradient ? this.grads : this.params;
+    for (let l = last; l >= 1; l--) {
+      const layer = this.layout.layers[l - 1];
+      // Propagate with the old weights before this layer's weights change.
+      if (l > 1) {
+        kernels.denseBackwardInput(this.deltas[l], m, layer.outputs, this.params + layer.weights * 8, layer.inputs, this.activations[l - 1], ACTIVATION_CODE[spec.activation], this.deltas[l - 1]);
+      }
+      kernels.denseAccumulate(this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay);
+    }
+  }
+
+  private applyGradients(decay: number): void {
+    for (const layer of this.layout.layers) {
+      this.kernels.scaleAdd(this.params + layer.weights * 8, this.grads + layer.weights * 8, layer.inputs * layer.outputs, decay);
+      this.kernels.scaleAdd(this.params + layer.biases * 8, this.grads + layer.biases * 8, layer.outputs, 1);
+    }
+  }
+}

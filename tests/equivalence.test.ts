@@ -1,0 +1,36 @@
+// The wasm core and its TypeScript twin train the canonical network to the same parameters on real MNIST.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Network } from '../src/engine/network.js';
+import { loadMnist } from '../src/data/mnist.js';
+import { CANONICAL_SPEC } from '../src/model/spec.js';
+import { Random } from '../src/model/random.js';
+import { engineVariants, maxAbsDiff, MNIST_DIR } from './helpers.js';
+
+const STEPS = 100;
+const BATCH = 10;
+const { train } = await loadMnist(MNIST_DIR, { trainSize: 5000 });
+
+async function trainSteps(variant: Awaited<ReturnType<typeof engineVariants>>[number], lambda: number): Promise<Network> {
+  const network = await Network.create(CANONICAL_SPEC, { engine: variant.engine, simd: variant.simd, init: { seed: 42 } });
+  const data = network.upload(train);
+  const order = new Uint32Array(train.count).map((_, i) => i);
+  new Random(42).shuffle(order);
+  for (let s = 0; s < STEPS; s++) {
+    network.trainBatch(data, order.subarray(s * BATCH, (s + 1) * BATCH), { eta: 0.5, lambda, trainingSize: 50_000 });
+  }
+  return network;
+}
+
+const [reference, ...others] = await engineVariants();
+for (const lambda of [0, 5]) {
+  for (const variant of others) {
+    test(`${variant.label} and ${reference.label} agree after ${STEPS} steps of batch ${BATCH} on real MNIST (lambda ${lambda})`, async () => {
+      const [a, b] = await Promise.all([trainSteps(reference, lambda), trainSteps(variant, lambda)]);
+      const start = (await Network.create(CANONICAL_SPEC, { engine: 'ts', init: { seed: 42 } })).getParameters();
+      const difference = maxAbsDiff(a.getParameters(), b.getParameters());
+      assert.ok(difference < 1e-9, `max abs difference ${difference.toExponential(2)}`);
+      assert.ok(maxAbsDiff(a.getParameters(), start) > 0.01, 'training moved the parameters');
+    });
+  }
+}

@@ -1,0 +1,104 @@
+// Backprop against central differences, for every engine, activation and cost.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Network } from '../src/engine/network.js';
+import { COSTS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS } from '../src/model/spec.js';
+import { engineVariants, maxAbsDiff, spec, syntheticData } from './helpers.js';
+
+// Odd sizes on purpose: every kernel's SIMD block and its leftover rows/columns/examples are exercised.
+const LAYERS = [9, 13, 6, 5];
+const ROWS = 7;
+const H = 1e-5;
+
+/** ||a - b|| / (||a|| + ||b||) over one tensor. */
+function relativeError(a: Float64Array, b: Float64Array): number {
+  let diff = 0, na = 0, nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i] - b[i]) ** 2;
+    na += a[i] ** 2;
+    nb += b[i] ** 2;
+  }
+  return Math.sqrt(diff) / (Math.sqrt(na) + Math.sqrt(nb));
+}
+
+function numericalGradient(network: Network, cost: () => number): Float64Array {
+  const params = network.getParameters();
+  const grad = new Float64Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    const saved = params[i];
+    params[i] = saved + H;
+    network.setParameters(params);
+    const plus = cost();
+    params[i] = saved - H;
+    network.setParameters(params);
+    const minus = cost();
+    params[i] = saved;
+    grad[i] = (plus - minus) / (2 * H);
+  }
+  network.setParameters(params);
+  return grad;
+}
+
+test('the relative error measure flags a gradient that is off in one element', () => {
+  const good = new Float64Array([0.3, -0.2, 0.1, 0.05]);
+  const bad = good.slice();
+  bad[2] *= 1.01;
+  assert.equal(relativeError(good, good), 0);
+  assert.ok(relativeError(good, bad) > 1e-4);
+});
+
+for (const variant of await engineVariants()) {
+  for (const activation of HIDDEN_ACTIVATIONS) {
+    for (const outputActivation of OUTPUT_ACTIVATIONS) {
+      for (const cost of COSTS) {
+        const name = `${variant.label}: ${activation} hidden, ${outputActivation} output, ${cost}: backprop matches central differences in every layer`;
+        test(name, async () => {
+          const network = await Network.create(spec(LAYERS, { activation, outputActivation, cost }), {
+            engine: variant.engine,
+            simd: variant.simd,
+            init: { seed: 11 },
+          });
+          const data = network.upload(syntheticData(ROWS, LAYERS[0], LAYERS[LAYERS.length - 1]));
+          const backprop = network.gradient(data);
+          const numerical = numericalGradient(network, () => network.evaluate(data).cost);
+          for (const [l, layer] of network.layout.layers.entries()) {
+            for (const [what, offset, size] of [
+              ['weights', layer.weights, layer.inputs * layer.outputs],
+              ['biases', layer.biases, layer.outputs],
+            ] as const) {
+              const bp = backprop.subarray(offset, offset + size);
+              const num = numerical.subarray(offset, offset + size);
+              const error = relativeError(bp, num);
+              assert.ok(error < 1e-6, `layer ${l + 1} ${what}: relative error ${error.toExponential(2)}`);
+              assert.ok(Math.sqrt(bp.reduce((s, v) => s + v * v, 0)) > 1e-6, `layer ${l + 1} ${what}: gradient is not trivially zero`);
+            }
+          }
+        });
+      }
+    }
+  }
+
+  test(`${variant.label}: one fused SGD step equals w <- (1 - eta*lambda/n) w - eta * gradient`, async () => {
+    const network = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, init: { seed: 5 } });
+    const data = network.upload(syntheticData(ROWS, LAYERS[0], 5));
+    const before = network.getParameters();
+    const gradient = network.gradient(data);
+    const eta = 0.5, lambda = 3, n = 50;
+    network.trainBatch(data, new Uint32Array([6, 2, 0, 4, 1, 5, 3]), { eta, lambda, trainingSize: n });
+    const expected = before.map((w, i) => w - eta * gradient[i]);
+    for (const layer of network.layout.layers) {
+      for (let i = 0; i < layer.inputs * layer.outputs; i++) expected[layer.weights + i] -= (eta * lambda / n) * before[layer.weights + i];
+    }
+    assert.ok(maxAbsDiff(network.getParameters(), expected) < 1e-12);
+    assert.ok(maxAbsDiff(network.getParameters(), before) > 1e-3, 'the step changed the parameters');
+  });
+
+  test(`${variant.label}: a batch larger than one chunk (full-batch GD) gives the same step as one fused pass`, async () => {
+    const fused = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, init: { seed: 9 } });
+    const chunked = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, init: { seed: 9 }, chunkRows: 3 });
+    const rows = new Uint32Array([0, 1, 2, 3, 4, 5, 6]);
+    const data = syntheticData(ROWS, LAYERS[0], 5);
+    for (const network of [fused, chunked]) network.trainBatch(network.upload(data), rows, { eta: 0.3, lambda: 1, trainingSize: 7 });
+    assert.ok(maxAbsDiff(fused.getParameters(), chunked.getParameters()) < 1e-13);
+  });
+}
