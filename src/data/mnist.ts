@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DataFormatError } from '../errors.js';
+import { ConfigError, DataFormatError } from '../errors.js';
 import { sliceDataset } from './dataset.js';
 import type { Dataset } from './dataset.js';
 import { readIdxDataset } from './files.js';
@@ -62,23 +62,29 @@ async function requireFile(dir: string, name: string): Promise<string> {
   return found;
 }
 
-/** Loads the standard split from a folder; trainSize takes only the first N of the 50,000 training images. */
+/** The standard split of an official training set and a test set; trainSize keeps the first N training images. */
+export function standardSplit(official: Dataset, test: Dataset, options: { trainSize?: number } = {}): MnistSplit {
+  const file = official.source ?? 'training data';
+  if (official.count <= VALIDATION_SIZE) {
+    throw new DataFormatError(file, `has ${official.count} images; the standard split needs more than ${VALIDATION_SIZE}`);
+  }
+  const trainCount = official.count - VALIDATION_SIZE;
+  const trainSize = options.trainSize ?? trainCount;
+  if (!Number.isInteger(trainSize) || trainSize < 1 || trainSize > trainCount) {
+    throw new ConfigError(`--train-size must be from 1 to ${trainCount} (got ${trainSize})`);
+  }
+  return {
+    train: sliceDataset(official, 0, trainSize, `${file} [0, ${trainSize})`),
+    validation: sliceDataset(official, trainCount, VALIDATION_SIZE, `${file} [${trainCount}, ${official.count})`),
+    test,
+  };
+}
+
+/** Loads the standard split from a folder holding the four IDX files (gzip or raw). */
 export async function loadMnist(dir: string, options: { trainSize?: number } = {}): Promise<MnistSplit> {
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels].map((name) => requireFile(dir, name)),
   );
   const [official, test] = await Promise.all([readIdxDataset(trainImages, trainLabels), readIdxDataset(testImages, testLabels)]);
-  if (official.count <= VALIDATION_SIZE) {
-    throw new DataFormatError(trainImages, `has ${official.count} images; the standard split needs more than ${VALIDATION_SIZE}`);
-  }
-  const trainCount = official.count - VALIDATION_SIZE;
-  const trainSize = options.trainSize ?? trainCount;
-  if (!Number.isInteger(trainSize) || trainSize < 1 || trainSize > trainCount) {
-    throw new DataFormatError(trainImages, `--train-size must be from 1 to ${trainCount} (got ${trainSize})`);
-  }
-  return {
-    train: sliceDataset(official, 0, trainSize, `${trainImages} [0, ${trainSize})`),
-    validation: sliceDataset(official, trainCount, VALIDATION_SIZE, `${trainImages} [${trainCount}, ${official.count})`),
-    test,
-  };
+  return standardSplit(official, test, options);
 }

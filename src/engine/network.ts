@@ -206,6 +206,11 @@ export class Network {
     return (0.5 * lambda * sum) / trainingSize;
   }
 
+  /** False once any parameter is NaN or Infinity (the sum of squares is then not finite). */
+  parametersFinite(): boolean {
+    return Number.isFinite(this.kernels.sumSquares(this.params, this.layout.size));
+  }
+
   /** Output activations (count x classes) for inputs already scaled to [0,1] (count x inputSize). */
   predict(inputs: Float64Array): Float64Array {
     const nIn = this.spec.layers[0];

@@ -75,7 +75,7 @@ export class Random {
 
   /** The whole generator state, so a resumed run continues the same sequence. */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3];
+    return [this.s0, this.s1, this.s2, this.s3].map((v) => v >>> 0);
   }
 
   setState(state: readonly number[]): void {

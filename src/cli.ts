@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
+import { Command, CommanderError } from 'commander';
+import { MnistWasmError } from './errors.js';
+import { trainCommand } from './cli/train.js';
+import { evaluateCommand } from './cli/evaluate.js';
+import { downloadCommand } from './cli/download.js';
+
+// Node 20 ships relaxed SIMD behind a flag; enabling it before any wasm compiles lets --simd auto pick the FMA build.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
+
+// Usage errors as one line: "mnist-wasm: unknown option '--x'".
+const output = { outputError: (message: string, write: (text: string) => void) => write(`mnist-wasm: ${message.replace(/^error: /, '')}`) };
+const program = new Command('mnist-wasm')
+  .description('Train fully connected networks on MNIST with a WebAssembly SIMD core')
+  .showSuggestionAfterError()
+  .exitOverride()
+  .configureOutput(output);
+for (const command of [trainCommand(), evaluateCommand(), downloadCommand()]) {
+  program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof MnistWasmError) {
+    process.stderr.write(`mnist-wasm: ${error.message}\n`);
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
+}

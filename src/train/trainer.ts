@@ -1,0 +1,179 @@
+import { ConfigError, DivergenceError } from '../errors.js';
+import type { Dataset } from '../data/dataset.js';
+import type { DatasetHandle, Network } from '../engine/network.js';
+import { Random } from '../model/random.js';
+import { headlineAccuracy, METRIC_SETS } from './metrics.js';
+import type { EpochMetrics, MetricSet } from './metrics.js';
+
+export interface TrainingData {
+  train: Dataset;
+  validation?: Dataset;
+  test?: Dataset;
+}
+
+export interface BatchEvent {
+  epoch: number;
+  batch: number;
+  batches: number;
+  examples: number;
+}
+
+export interface TrainHooks {
+  /** After every mini-batch (consumers throttle their own drawing). */
+  onBatch?(event: BatchEvent): void;
+  /** After every epoch's evaluation; may return a promise (e.g. to write a checkpoint) that training awaits. */
+  onEpoch?(metrics: EpochMetrics, state: TrainerState): void | Promise<void>;
+  onEnd?(result: TrainResult): void;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  /** Mini-batch size; equal to the training set size for full-batch gradient descent. */
+  batchSize: number;
+  eta: number;
+  lambda?: number;
+  /** Seeds the shuffle (the network's parameters are seeded where it is created). */
+  seed?: number;
+  /** Which sets to evaluate after each epoch (default: all that are given). */
+  monitor?: Partial<Record<MetricSet, boolean>>;
+  /** Stop when the headline accuracy has not improved for this many epochs. */
+  earlyStopping?: number;
+  /** Continue a run: epochs already done and the shuffle generator's state after them. */
+  resume?: TrainerState;
+  hooks?: TrainHooks;
+  /** Aborting stops after the current mini-batch; train() then resolves with stopped: 'aborted'. */
+  signal?: AbortSignal;
+}
+
+/** What a later run needs to continue exactly where this one is, even from the middle of an epoch. */
+export interface TrainerState {
+  /** Complete epochs. */
+  epochsDone: number;
+  /** Mini-batches of the next epoch already trained (non-zero after an interruption). */
+  batchesDone: number;
+  /** The shuffle generator's state before the next epoch's shuffle. */
+  rngState: number[];
+}
+
+export interface TrainResult {
+  metrics: EpochMetrics[];
+  bestEpoch: number | undefined;
+  stopped: 'completed' | 'early-stopping' | 'aborted';
+  state: TrainerState;
+}
+
+/** How often (in mini-batches) parameters are checked for NaN/Infinity, and the event loop is given a turn. */
+const CHECK_EVERY = 100;
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
+export function validateTrainOptions(options: TrainOptions, trainCount: number): void {
+  const { epochs, batchSize, eta, lambda = 0 } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`epochs must be a positive integer (got ${epochs})`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`batch size must be a positive integer (got ${batchSize})`);
+  if (batchSize > trainCount) throw new ConfigError(`batch size ${batchSize} is larger than the ${trainCount} training examples`);
+  if (!(eta > 0) || !Number.isFinite(eta)) throw new ConfigError(`eta must be a positive number (got ${eta})`);
+  if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ConfigError(`lambda must be zero or positive (got ${lambda})`);
+}
+
+/** Mini-batch SGD with per-epoch evaluation, reported through hooks. Prints nothing. */
+export async function train(network: Network, data: TrainingData, options: TrainOptions): Promise<TrainResult> {
+  validateTrainOptions(options, data.train.count);
+  const { epochs, batchSize, eta, lambda = 0, hooks = {}, signal } = options;
+  const n = data.train.count;
+  const random = new Random(options.seed ?? 1);
+  if (options.resume) random.setState(options.resume.rngState);
+  const firstEpoch = (options.resume?.epochsDone ?? 0) + 1;
+  let skipBatches = options.resume?.batchesDone ?? 0;
+  if (firstEpoch > epochs) throw new ConfigError(`the model has already trained ${firstEpoch - 1} epochs; ask for more than that with --epochs`);
+
+  const handles: Partial<Record<MetricSet, DatasetHandle>> = { train: network.upload(data.train) };
+  for (const set of ['validation', 'test'] as const) {
+    const d = data[set];
+    if (d && options.monitor?.[set] !== false) handles[set] = network.upload(d);
+  }
+  const trainHandle = handles.train as DatasetHandle;
+  const order = new Uint32Array(n).map((_, i) => i);
+  const batches = Math.ceil(n / batchSize);
+  const metrics: EpochMetrics[] = [];
+  let bestEpoch: number | undefined;
+  let bestAccuracy = -1;
+  let stopped: TrainResult['stopped'] = 'completed';
+  let epochsDone = firstEpoch - 1;
+
+  let state: TrainerState = { epochsDone, batchesDone: skipBatches, rngState: random.getState() };
+
+  for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
+    // Identity then shuffle: the order depends only on the generator state, so a resumed run matches.
+    const rngState = random.getState();
+    for (let i = 0; i < n; i++) order[i] = i;
+    random.shuffle(order);
+    const started = performance.now();
+    let lastYield = started;
+    let b = skipBatches;
+    skipBatches = 0;
+    for (; b < batches; b++) {
+      network.trainBatch(trainHandle, order.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize)), { eta, lambda, trainingSize: n });
+      hooks.onBatch?.({ epoch, batch: b + 1, batches, examples: Math.min(n, (b + 1) * batchSize) });
+      if ((b + 1) % CHECK_EVERY === 0 || b + 1 === batches) {
+        if (!network.parametersFinite()) {
+          throw new DivergenceError(
+            `training diverged in epoch ${epoch} between mini-batches ${Math.max(1, b + 2 - CHECK_EVERY)} and ${b + 1}: parameters became NaN or Infinity; the learning rate (eta ${eta}) is probably too high`,
+          );
+        }
+        if (performance.now() - lastYield > 100) {
+          await yieldToEventLoop();
+          lastYield = performance.now();
+        }
+      }
+      if (signal?.aborted && b + 1 < batches) {
+        b++;
+        break;
+      }
+    }
+    if (b < batches) {
+      // Interrupted mid-epoch: the state says which mini-batches of this epoch's order are done.
+      state = { epochsDone: epoch - 1, batchesDone: b, rngState };
+      stopped = 'aborted';
+      break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const evalStarted = performance.now();
+    const penalty = network.l2Penalty(lambda, n);
+    const m: EpochMetrics = { epoch, seconds, evalSeconds: 0 };
+    for (const set of METRIC_SETS) {
+      const handle = handles[set];
+      if (!handle || options.monitor?.[set] === false) continue;
+      const score = network.evaluate(handle);
+      const cost = score.cost + penalty;
+      if (!Number.isFinite(cost)) {
+        throw new DivergenceError(`training diverged in epoch ${epoch}: the ${set} cost is ${cost}; the learning rate (eta ${eta}) is probably too high`);
+      }
+      m[`${set}Cost`] = cost;
+      m[`${set}Accuracy`] = score.accuracy;
+    }
+    m.evalSeconds = (performance.now() - evalStarted) / 1000;
+    metrics.push(m);
+    epochsDone = epoch;
+    const headline = headlineAccuracy(m);
+    if (headline !== undefined && headline > bestAccuracy) {
+      bestAccuracy = headline;
+      bestEpoch = epoch;
+    }
+    state = { epochsDone, batchesDone: 0, rngState: random.getState() };
+    await hooks.onEpoch?.(m, state);
+    if (options.earlyStopping && bestEpoch !== undefined && epoch - bestEpoch >= options.earlyStopping) {
+      stopped = 'early-stopping';
+      break;
+    }
+    if (signal?.aborted) {
+      stopped = 'aborted';
+      break;
+    }
+  }
+  const result: TrainResult = { metrics, bestEpoch, stopped, state };
+  hooks.onEnd?.(result);
+  return result;
+}

@@ -1,0 +1,77 @@
+// The IDX reader on generated files: gzip or raw by content, and every way a file can be wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DataFormatError } from '../src/errors.js';
+import { parseIdx } from '../src/data/idx.js';
+import { readIdxDataset, readIdxFile } from '../src/data/files.js';
+import { idxBytes } from './helpers.js';
+
+const dir = await mkdtemp(join(tmpdir(), 'mnist-idx-'));
+const pixels = new Uint8Array(3 * 2 * 2).map((_, i) => i * 20);
+const labels = new Uint8Array([3, 1, 4]);
+
+async function write(name: string, bytes: Uint8Array): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+test('reads raw and gzip IDX files the same, whatever the name says', async () => {
+  const raw = await write('a-idx3-ubyte', idxBytes([3, 2, 2], pixels));
+  const gz = await write('b-idx3-ubyte', gzipSync(idxBytes([3, 2, 2], pixels)));
+  for (const path of [raw, gz]) {
+    const tensor = await readIdxFile(path);
+    assert.deepEqual(tensor.dims, [3, 2, 2]);
+    assert.deepEqual([...tensor.data], [...pixels]);
+  }
+});
+
+test('joins images and labels into a dataset of count x rows*cols bytes', async () => {
+  const images = await write('ok-images.gz', gzipSync(idxBytes([3, 2, 2], pixels)));
+  const labelFile = await write('ok-labels', idxBytes([3], labels));
+  const data = await readIdxDataset(images, labelFile);
+  assert.equal(data.count, 3);
+  assert.equal(data.inputSize, 4);
+  assert.deepEqual([...data.labels], [3, 1, 4]);
+  assert.deepEqual([...data.images.subarray(4, 8)], [80, 100, 120, 140]);
+});
+
+function rejects(bytes: Uint8Array, pattern: RegExp): void {
+  assert.throws(() => parseIdx(bytes, 'some/file'), (error: unknown) => {
+    assert.ok(error instanceof DataFormatError, 'a DataFormatError');
+    assert.match(error.message, /^some\/file: /);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+test('rejects a wrong magic number', () => rejects(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 9]), /magic number 0x504b0304/));
+test('rejects an element type other than unsigned bytes', () => rejects(new Uint8Array([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]), /element type 0xd/));
+test('rejects a truncated header', () => rejects(new Uint8Array([0, 0, 8, 3, 0, 0]), /truncated IDX header/));
+test('rejects truncated data', () => rejects(idxBytes([3, 2, 2], pixels).subarray(0, 20), /truncated: dimensions 3x2x2 need 12 data bytes, found 4/));
+test('rejects trailing data', () => rejects(new Uint8Array([...idxBytes([3], labels), 7]), /1 bytes of trailing data/));
+test('rejects a file too short to be IDX', () => rejects(new Uint8Array([0, 0]), /only 2 bytes/));
+
+test('rejects image and label files whose counts differ, naming both', async () => {
+  const images = await write('n-images', idxBytes([3, 2, 2], pixels));
+  const labelFile = await write('n-labels', idxBytes([2], labels.subarray(0, 2)));
+  await assert.rejects(readIdxDataset(images, labelFile), /n-labels: has 2 labels but .*n-images has 3 images/);
+});
+
+test('rejects labels outside 0-9', async () => {
+  const images = await write('l-images', idxBytes([3, 2, 2], pixels));
+  const labelFile = await write('l-labels', idxBytes([3], new Uint8Array([1, 12, 3])));
+  await assert.rejects(readIdxDataset(images, labelFile), /label 12 at index 1 is not a class 0-9/);
+});
+
+test('rejects corrupt gzip and missing files with the file name', async () => {
+  const broken = gzipSync(idxBytes([3], labels));
+  broken[broken.length - 6] ^= 0xff; // damage the CRC trailer
+  const path = await write('broken.gz', broken);
+  await assert.rejects(readIdxFile(path), (e: unknown) => e instanceof DataFormatError && /broken\.gz: corrupt gzip data/.test(e.message));
+  await assert.rejects(readIdxFile(join(dir, 'absent')), /absent: file not found/);
+});
