@@ -4,6 +4,9 @@
 // Weights are stored [out][in], so a forward output is a dot product of two
 // contiguous rows, and the mini-batch is processed as one small GEMM.
 
+// Examples per panel in denseForward (even): large evaluation chunks are cut so their inputs stay in L2.
+const EXAMPLE_PANEL: i32 = 16;
+
 // Activation codes, shared with src/model/spec.ts.
 const SIGMOID: i32 = 0;
 const RELU: i32 = 1;
@@ -33,8 +36,9 @@ function dot(a: usize, b: usize, n: i32): f64 {
   return s;
 }
 
-/** Gathers a mini-batch: bytes scaled to [0,1] as f64 rows, and labels.
- *  indices == 0 means the contiguous rows first..first+count. */
+/** Gathers a mini-batch: bytes scaled to [0,1] as f64 rows, and labels. indices == 0 means rows first..first+count.
+ *  With blocks != 0 it also lists the runs of 4-column blocks that have a non-zero pixel in some example of the
+ *  batch, as ascending [start, end) byte offsets into an f64 row, and returns how many runs. */
 export function gatherBatch(
   images: usize,  // (n, inputSize) u8
   labels: usize,  // (n) u8
@@ -42,15 +46,57 @@ export function gatherBatch(
   first: i32, count: i32, inputSize: i32,
   inputs: usize,  // (count, inputSize) f64 out
   targets: usize, // (count) u8 out
-): void {
-  const scale: f64 = 1.0 / 255.0;
+  blocks: usize,  // (inputSize / 4) u32 out, or 0
+): i32 {
+  const scale = f64x2.splat(1.0 / 255.0);
+  const vecEnd = inputSize & ~7;
   for (let e = 0; e < count; e++) {
-    const row: usize = indices ? <usize>load<u32>(indices + (<usize>e << 2)) : <usize>(first + e);
+    const row = rowOf(indices, first, e);
     store<u8>(targets + e, load<u8>(labels + row));
     const src = images + row * inputSize;
     const dst = inputs + ((<usize>e * inputSize) << 3);
-    for (let k = 0; k < inputSize; k++) store<f64>(dst + (<usize>k << 3), <f64>load<u8>(src + k) * scale);
+    for (let k = 0; k < vecEnd; k += 8) {
+      const wide = v128.load8x8_u(src + k); // 8 pixels as u16
+      const lo = i32x4.extend_low_i16x8_u(wide), hi = i32x4.extend_high_i16x8_u(wide);
+      const out = dst + (<usize>k << 3);
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(lo), scale));
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), scale), 16);
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(hi), scale), 32);
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), scale), 48);
+    }
+    for (let k = vecEnd; k < inputSize; k++) store<f64>(dst + (<usize>k << 3), <f64>load<u8>(src + k) * (1.0 / 255.0));
   }
+  if (!blocks) return 0;
+  // Runs of consecutive 4-column blocks with ink, as [start, end) byte offsets into an f64 row.
+  const total = inputSize >> 2;
+  let runs = 0;
+  let runStart = -1;
+  for (let g = 0; g <= total; g++) {
+    let any: u32 = 0;
+    if (g < total) {
+      for (let e = 0; e < count; e++) any |= load<u32>(images + rowOf(indices, first, e) * inputSize + (<usize>g << 2));
+    }
+    if (any && runStart < 0) runStart = g;
+    if (!any && runStart >= 0) {
+      store<u32>(blocks + (<usize>runs << 3), <u32>runStart << 5);
+      store<u32>(blocks + (<usize>runs << 3), <u32>g << 5, 4);
+      runs++;
+      runStart = -1;
+    }
+  }
+  return runs;
+}
+
+// @ts-ignore: decorator
+@inline function rowOf(indices: usize, first: i32, e: i32): usize {
+  return indices ? <usize>load<u32>(indices + (<usize>e << 2)) : <usize>(first + e);
+}
+
+/** The dense run list of an nIn-wide row: one run over all whole 4-column blocks. Returns the run count. */
+export function denseBlocks(blocks: usize, nIn: i32): i32 {
+  store<u32>(blocks, 0);
+  store<u32>(blocks, <u32>(nIn & ~3) << 3, 4);
+  return 1;
 }
 
 function activate(z: f64, activation: i32): f64 {
@@ -73,7 +119,9 @@ function softmaxRow(row: usize, n: i32): void {
   for (let j = 0; j < n; j++) store<f64>(row + (<usize>j << 3), load<f64>(row + (<usize>j << 3)) * inv);
 }
 
-/** output = activation(input . weights^T + biases), register-blocked 4 rows x 2 examples. */
+/** output = activation(input . weights^T + biases), register-blocked 4 rows x 2 examples.
+ *  Only the listed runs of 4-column blocks enter the dot products (the rest are zero in every example of the
+ *  batch), then the last nIn % 4 columns. Skipping exact zeros leaves every sum as the dense loop makes it. */
 export function denseForward(
   input: usize,   // (m, nIn)
   m: i32, nIn: i32,
@@ -82,60 +130,74 @@ export function denseForward(
   nOut: i32,
   output: usize,  // (m, nOut) out
   activation: i32,
+  blocks: usize,  // (nBlocks, 2) u32 [start, end) byte offsets of runs of 4-column blocks, ascending
+  nBlocks: i32,
 ): void {
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
-  const vecBytes = (<usize>(nIn & ~1)) << 3;
-  let e = 0;
-  for (; e + 2 <= m; e += 2) {
-    const x0 = input + <usize>e * inRow;
-    const x1 = x0 + inRow;
-    const o0 = output + <usize>e * outRow;
-    const o1 = o0 + outRow;
-    let j = 0;
-    for (; j + 4 <= nOut; j += 4) {
-      const w0 = weights + <usize>j * inRow;
-      const w1 = w0 + inRow, w2 = w1 + inRow, w3 = w2 + inRow;
+  const tail = (<usize>(nIn & ~3)) << 3;
+  const blocksEnd = blocks + (<usize>nBlocks << 3);
+  // Row blocks outer, example pairs inner: four weight rows (4 x nIn f64) stay in L1 while a panel of
+  // examples (at most EXAMPLE_PANEL rows of input, kept in L2) streams past them.
+  const pairs = m & ~1;
+  const rowBlocks = nOut & ~3;
+  for (let panel = 0; panel < pairs; panel += EXAMPLE_PANEL) {
+  const panelEnd = min(panel + EXAMPLE_PANEL, pairs);
+  for (let j = 0; j < rowBlocks; j += 4) {
+    const w0 = weights + <usize>j * inRow;
+    const w1 = w0 + inRow, w2 = w1 + inRow, w3 = w2 + inRow;
+    const jb = <usize>j << 3;
+    const b0 = load<f64>(biases + jb), b1 = load<f64>(biases + jb, 8);
+    const b2 = load<f64>(biases + jb, 16), b3 = load<f64>(biases + jb, 24);
+    for (let e = panel; e < panelEnd; e += 2) {
+      const x0 = input + <usize>e * inRow;
+      const x1 = x0 + inRow;
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-      for (let k: usize = 0; k < vecBytes; k += 16) {
-        const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
-        const u0 = v128.load(w0 + k), u1 = v128.load(w1 + k);
-        const u2 = v128.load(w2 + k), u3 = v128.load(w3 + k);
-        a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
-        a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
-        a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
-        a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
+      for (let b = blocks; b < blocksEnd; b += 8) {
+        const end = <usize>load<u32>(b, 4);
+        for (let k = <usize>load<u32>(b); k < end; k += 16) {
+          const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
+          const u0 = v128.load(w0 + k), u1 = v128.load(w1 + k);
+          const u2 = v128.load(w2 + k), u3 = v128.load(w3 + k);
+          a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
+          a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
+          a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
+          a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
+        }
       }
       let s00 = hsum(a00), s01 = hsum(a01), s10 = hsum(a10), s11 = hsum(a11);
       let s20 = hsum(a20), s21 = hsum(a21), s30 = hsum(a30), s31 = hsum(a31);
-      if (nIn & 1) {
-        const t0 = load<f64>(x0 + vecBytes), t1 = load<f64>(x1 + vecBytes);
-        s00 += load<f64>(w0 + vecBytes) * t0; s01 += load<f64>(w0 + vecBytes) * t1;
-        s10 += load<f64>(w1 + vecBytes) * t0; s11 += load<f64>(w1 + vecBytes) * t1;
-        s20 += load<f64>(w2 + vecBytes) * t0; s21 += load<f64>(w2 + vecBytes) * t1;
-        s30 += load<f64>(w3 + vecBytes) * t0; s31 += load<f64>(w3 + vecBytes) * t1;
+      for (let k = tail; k < inRow; k += 8) {
+        const t0 = load<f64>(x0 + k), t1 = load<f64>(x1 + k);
+        s00 += load<f64>(w0 + k) * t0; s01 += load<f64>(w0 + k) * t1;
+        s10 += load<f64>(w1 + k) * t0; s11 += load<f64>(w1 + k) * t1;
+        s20 += load<f64>(w2 + k) * t0; s21 += load<f64>(w2 + k) * t1;
+        s30 += load<f64>(w3 + k) * t0; s31 += load<f64>(w3 + k) * t1;
       }
-      const jb = <usize>j << 3;
-      const b0 = load<f64>(biases + jb), b1 = load<f64>(biases + jb, 8);
-      const b2 = load<f64>(biases + jb, 16), b3 = load<f64>(biases + jb, 24);
-      store<f64>(o0 + jb, s00 + b0); store<f64>(o1 + jb, s01 + b0);
-      store<f64>(o0 + jb, s10 + b1, 8); store<f64>(o1 + jb, s11 + b1, 8);
-      store<f64>(o0 + jb, s20 + b2, 16); store<f64>(o1 + jb, s21 + b2, 16);
-      store<f64>(o0 + jb, s30 + b3, 24); store<f64>(o1 + jb, s31 + b3, 24);
-    }
-    for (; j < nOut; j++) {
-      const w = weights + <usize>j * inRow;
-      const b = load<f64>(biases + (<usize>j << 3));
-      store<f64>(o0 + (<usize>j << 3), dot(w, x0, nIn) + b);
-      store<f64>(o1 + (<usize>j << 3), dot(w, x1, nIn) + b);
+      const o0 = output + <usize>e * outRow + jb;
+      const o1 = o0 + outRow;
+      store<f64>(o0, s00 + b0); store<f64>(o1, s01 + b0);
+      store<f64>(o0, s10 + b1, 8); store<f64>(o1, s11 + b1, 8);
+      store<f64>(o0, s20 + b2, 16); store<f64>(o1, s21 + b2, 16);
+      store<f64>(o0, s30 + b3, 24); store<f64>(o1, s31 + b3, 24);
     }
   }
-  for (; e < m; e++) {
+  }
+  // Leftover rows, and the odd example: the same sums, one at a time.
+  for (let e = 0; e < m; e++) {
     const x = input + <usize>e * inRow;
     const o = output + <usize>e * outRow;
-    for (let j = 0; j < nOut; j++) {
-      store<f64>(o + (<usize>j << 3), dot(weights + <usize>j * inRow, x, nIn) + load<f64>(biases + (<usize>j << 3)));
+    for (let r = e < pairs ? rowBlocks : 0; r < nOut; r++) {
+      const w = weights + <usize>r * inRow;
+      let acc = f64x2.splat(0);
+      for (let b = blocks; b < blocksEnd; b += 8) {
+        const end = <usize>load<u32>(b, 4);
+        for (let k = <usize>load<u32>(b); k < end; k += 16) acc = madd(v128.load(w + k), v128.load(x + k), acc);
+      }
+      let sum = hsum(acc);
+      for (let k = tail; k < inRow; k += 8) sum += load<f64>(w + k) * load<f64>(x + k);
+      store<f64>(o + (<usize>r << 3), sum + load<f64>(biases + (<usize>r << 3)));
     }
   }
   if (activation == SOFTMAX) {
@@ -230,7 +292,9 @@ export function denseBackwardInput(
 }
 
 /** target = decay * target + delta^T . inputs (BP4), targetBiases += column sums of delta (BP3).
- *  With delta pre-scaled by -eta/m this is the SGD step itself; with decay 1 it accumulates a gradient. */
+ *  With delta pre-scaled by -eta/m this is the SGD step itself; with decay 1 it accumulates a gradient.
+ *  The product runs over the listed runs of 4-column blocks; between them the inputs are zero in every
+ *  example, so there only the decay applies. */
 export function denseAccumulate(
   delta: usize,   // (m, nOut)
   inputs: usize,  // (m, nIn)
@@ -238,19 +302,24 @@ export function denseAccumulate(
   target: usize,  // (nOut, nIn)
   targetBiases: usize, // (nOut)
   decay: f64,
+  blocks: usize,  // (nBlocks, 2) u32 [start, end) byte offsets of runs of 4-column blocks, ascending
+  nBlocks: i32,
 ): void {
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
   const blockEnd = (<usize>(nIn & ~3)) << 3;
   const exEnd = <usize>m * outRow;
   const keep = f64x2.splat(decay);
-  let j = 0;
-  for (; j + 4 <= nOut; j += 4) {
+  const blocksEnd = blocks + (<usize>nBlocks << 3);
+  const rowBlocks = nOut & ~3;
+  for (let j = 0; j < rowBlocks; j += 4) {
     const t0 = target + <usize>j * inRow;
     const t1 = t0 + inRow, t2 = t1 + inRow, t3 = t2 + inRow;
     const dj = delta + (<usize>j << 3);
     // 4 rows x 4 columns = 8 accumulators, swept down the mini-batch.
-    for (let k: usize = 0; k < blockEnd; k += 32) {
+    for (let b = blocks; b < blocksEnd; b += 8) {
+    const end = <usize>load<u32>(b, 4);
+    for (let k = <usize>load<u32>(b); k < end; k += 32) {
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
       let x = inputs + k;
@@ -280,10 +349,23 @@ export function denseAccumulate(
       v128.store(t2 + k, a20); v128.store(t2 + k, a21, 16);
       v128.store(t3 + k, a30); v128.store(t3 + k, a31, 16);
     }
+    }
+  }
+  // Blocks that are zero in the whole batch: the product adds nothing, the decay still applies.
+  if (decay != 1.0) {
+    let gap: usize = 0;
+    for (let b = blocks; b <= blocksEnd; b += 8) {
+      const end = b < blocksEnd ? <usize>load<u32>(b) : blockEnd;
+      for (let r = 0; r < rowBlocks; r++) {
+        const row = target + <usize>r * inRow;
+        for (let k = gap; k < end; k += 16) v128.store(row + k, f64x2.mul(keep, v128.load(row + k)));
+      }
+      if (b < blocksEnd) gap = <usize>load<u32>(b, 4);
+    }
   }
   // Leftover rows and columns: plain sums.
   for (let r = 0; r < nOut; r++) {
-    const kStart = r < j ? <i32>(blockEnd >> 3) : 0;
+    const kStart = r < rowBlocks ? <i32>(blockEnd >> 3) : 0;
     const row = target + <usize>r * inRow;
     for (let k = kStart; k < nIn; k++) {
       let s: f64 = 0;

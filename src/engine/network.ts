@@ -20,6 +20,11 @@ export interface EngineOptions {
   simd?: SimdChoice;
   /** Examples processed per kernel call; larger batches are accumulated in chunks of this size. */
   chunkRows?: number;
+  /**
+   * Skip input columns that are zero in every image of a mini-batch (about 45% on MNIST). Exact: the sums
+   * are the ones the dense loops make. Default true; false measures the dense kernels.
+   */
+  sparseInputs?: boolean;
 }
 
 /** A dataset copied into the engine's memory (bytes, as stored on disk). */
@@ -48,6 +53,8 @@ export interface Score {
 }
 
 const DEFAULT_CHUNK_ROWS = 500;
+/** Evaluation chunk with sparse inputs: 40% of 4-column blocks are still all-zero over 16 MNIST images. */
+const EVAL_CHUNK_ROWS = 16;
 
 /**
  * A network living in one engine's memory: parameters, activations and deltas as flat f64 buffers,
@@ -69,8 +76,14 @@ export class Network {
   private readonly targets: number;
   private readonly indices: number;
   private readonly result: number;
+  /** Per layer: the dense run list of its input row (one run over all whole 4-column blocks). */
+  private readonly allBlocks: number[];
+  /** The input layer's runs of columns with ink in the current mini-batch, and how many; -1: use the dense list. */
+  private readonly batchBlocks: number;
+  private batchRuns = -1;
+  private readonly sparseInputs: boolean;
 
-  private constructor(spec: NetworkSpec, kernels: Kernels, arena: Arena, engine: EngineName, simd: SimdBuild | undefined, chunkRows: number) {
+  private constructor(spec: NetworkSpec, kernels: Kernels, arena: Arena, engine: EngineName, simd: SimdBuild | undefined, chunkRows: number, sparseInputs: boolean) {
     this.spec = spec;
     this.layout = parameterLayout(spec.layers);
     this.kernels = kernels;
@@ -85,6 +98,11 @@ export class Network {
     this.targets = arena.alloc(chunkRows);
     this.indices = arena.alloc(chunkRows * 4);
     this.result = arena.alloc(16);
+    this.allBlocks = spec.layers.map(() => arena.alloc(8));
+    spec.layers.forEach((n, l) => kernels.denseBlocks(this.allBlocks[l], n));
+    this.batchBlocks = arena.alloc(8 * ((spec.layers[0] >> 3) + 1));
+    // Block lists need whole 4-column blocks; other input widths run densely.
+    this.sparseInputs = sparseInputs && spec.layers[0] % 4 === 0;
   }
 
   /** Builds a network with fresh seeded parameters (or the given ones) in the chosen engine. */
@@ -95,15 +113,16 @@ export class Network {
     const spec = validateSpec(specInput);
     const engine = options.engine ?? 'wasm';
     const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+    const sparse = options.sparseInputs ?? true;
     if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ConfigError('chunkRows must be a positive integer');
     let network: Network;
     if (engine === 'wasm') {
       const read = options.readWasm ?? (await import('./wasm-node.js')).readWasmFromDisk;
       const core = await loadWasmCore(read, options.simd ?? 'auto');
-      network = new Network(spec, core.kernels, core.arena, 'wasm', core.build, chunkRows);
+      network = new Network(spec, core.kernels, core.arena, 'wasm', core.build, chunkRows, sparse);
     } else if (engine === 'ts') {
       const arena = new Arena();
-      network = new Network(spec, createTsKernels(arena), arena, 'ts', undefined, chunkRows);
+      network = new Network(spec, createTsKernels(arena), arena, 'ts', undefined, chunkRows, sparse);
     } else {
       throw new ConfigError(`engine must be wasm or ts (got ${JSON.stringify(engine)})`);
     }
@@ -175,7 +194,7 @@ export class Network {
     this.arena.f64.fill(0, this.grads >> 3, (this.grads >> 3) + this.layout.size);
     for (let start = first; start < first + count; start += this.chunkRows) {
       const m = Math.min(this.chunkRows, first + count - start);
-      this.kernels.gatherBatch(data.images, data.labels, 0, start, m, data.inputSize, this.activations[0], this.targets);
+      this.gatherRange(data, start, m);
       this.forward(m);
       this.backward(m, 1 / count, 1, true);
     }
@@ -187,9 +206,11 @@ export class Network {
     const { kernels, spec } = this;
     const out = spec.layers.length - 1;
     this.arena.f64.fill(0, this.result >> 3, (this.result >> 3) + 2);
-    for (let start = first; start < first + count; start += this.chunkRows) {
-      const m = Math.min(this.chunkRows, first + count - start);
-      kernels.gatherBatch(data.images, data.labels, 0, start, m, data.inputSize, this.activations[0], this.targets);
+    // Small chunks keep whole-chunk zero columns common, so the sparse runs pay off here too.
+    const chunk = this.sparseInputs ? Math.min(this.chunkRows, EVAL_CHUNK_ROWS) : this.chunkRows;
+    for (let start = first; start < first + count; start += chunk) {
+      const m = Math.min(chunk, first + count - start);
+      this.gatherRange(data, start, m, this.sparseInputs);
       this.forward(m);
       kernels.scoreOutputs(this.activations[out], this.targets, m, spec.layers[out], COST_CODE[spec.cost], ACTIVATION_CODE[spec.outputActivation], this.result);
     }
@@ -222,6 +243,7 @@ export class Network {
     for (let first = 0; first < count; first += this.chunkRows) {
       const m = Math.min(this.chunkRows, count - first);
       this.arena.f64.set(inputs.subarray(first * nIn, (first + m) * nIn), this.activations[0] >> 3);
+      this.batchRuns = -1;
       this.forward(m);
       const from = this.activations[out] >> 3;
       probabilities.set(this.arena.f64.subarray(from, from + m * classes), first * classes);
@@ -234,7 +256,20 @@ export class Network {
       if (rows[i] >= data.count) throw new ConfigError(`row ${rows[i]} is outside the dataset (${data.count} rows)`);
     }
     this.arena.u32.set(rows, this.indices >> 2);
-    this.kernels.gatherBatch(data.images, data.labels, this.indices, 0, rows.length, data.inputSize, this.activations[0], this.targets);
+    const blocks = this.sparseInputs ? this.batchBlocks : 0;
+    const runs = this.kernels.gatherBatch(data.images, data.labels, this.indices, 0, rows.length, data.inputSize, this.activations[0], this.targets, blocks);
+    this.batchRuns = this.sparseInputs ? runs : -1;
+  }
+
+  /** Contiguous rows (evaluation, gradient), with the batch's run list when sparse. */
+  private gatherRange(data: DatasetHandle, first: number, count: number, sparse = false): void {
+    const runs = this.kernels.gatherBatch(data.images, data.labels, 0, first, count, data.inputSize, this.activations[0], this.targets, sparse ? this.batchBlocks : 0);
+    this.batchRuns = sparse ? runs : -1;
+  }
+
+  /** The input run list of layer l (1-based): the batch's own for the first layer when there is one. */
+  private runsOf(l: number): [blocks: number, runs: number] {
+    return l === 1 && this.batchRuns >= 0 ? [this.batchBlocks, this.batchRuns] : [this.allBlocks[l - 1], 1];
   }
 
   private forward(m: number): void {
@@ -242,7 +277,8 @@ export class Network {
     const last = layers.length - 1;
     this.layout.layers.forEach((layer, i) => {
       const act = i + 1 === last ? ACTIVATION_CODE[outputActivation] : ACTIVATION_CODE[activation];
-      this.kernels.denseForward(this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act);
+      const [blocks, runs] = this.runsOf(i + 1);
+      this.kernels.denseForward(this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act, blocks, runs);
     });
   }
 
@@ -258,7 +294,8 @@ export class Network {
       if (l > 1) {
         kernels.denseBackwardInput(this.deltas[l], m, layer.outputs, this.params + layer.weights * 8, layer.inputs, this.activations[l - 1], ACTIVATION_CODE[spec.activation], this.deltas[l - 1]);
       }
-      kernels.denseAccumulate(this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay);
+      const [blocks, runs] = this.runsOf(l);
+      kernels.denseAccumulate(this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay, blocks, runs);
     }
   }
 

@@ -7,7 +7,8 @@ const QUADRATIC = 1;
 
 /**
  * The kernels in plain TypeScript over the same arena layout: the readable reference for the wasm
- * core and the benchmark baseline. Pointers are byte offsets, so f64 index = ptr / 8.
+ * core and the benchmark baseline. Pointers are byte offsets, so f64 index = ptr / 8. The twin always
+ * computes densely: run lists (which columns are zero in a whole batch) are the wasm core's shortcut.
  */
 export function createTsKernels(arena: Arena): Kernels {
   return {
@@ -20,6 +21,11 @@ export function createTsKernels(arena: Arena): Kernels {
         const dst = (inputs >> 3) + e * inputSize;
         for (let k = 0; k < inputSize; k++) f64[dst + k] = u8[src + k] * (1 / 255);
       }
+      return 1;
+    },
+
+    denseBlocks() {
+      return 1;
     },
 
     denseForward(input, m, nIn, weights, biases, nOut, output, activation) {
