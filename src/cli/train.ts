@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { ConfigError } from '../errors.js';
+import { ConfigError, DivergenceError } from '../errors.js';
 import { locateAndLoad } from '../data/locate.js';
 import type { DatasetName } from '../data/mnist.js';
 import { Network } from '../engine/network.js';
@@ -135,7 +135,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
 
-  const result = await train(network, split, {
+  const run = train(network, split, {
     epochs: config.epochs,
     batchSize: config.batchSize,
     eta: config.eta,
@@ -167,6 +167,14 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
         if (flags.checkpoint) await saveModel(flags.checkpoint, snapshot());
       },
     },
+  });
+  const result = await run.catch((error: unknown) => {
+    bar?.stop();
+    if (error instanceof DivergenceError) {
+      const kept = flags.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${flags.checkpoint}` : '';
+      throw new DivergenceError(`${error.message}${kept}`);
+    }
+    throw error;
   });
   bar?.stop();
   process.off('SIGINT', interrupt);
