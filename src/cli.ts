@@ -5,6 +5,8 @@ import { MnistWasmError } from './errors.js';
 import { trainCommand } from './cli/train.js';
 import { evaluateCommand } from './cli/evaluate.js';
 import { downloadCommand } from './cli/download.js';
+import { reportCommand } from './cli/report.js';
+import { compareCommand } from './cli/compare.js';
 
 // Node 20 ships relaxed SIMD behind a flag; enabling it before any wasm compiles lets --simd auto pick the FMA build.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -16,7 +18,7 @@ const program = new Command('mnist-wasm')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput(output);
-for (const command of [trainCommand(), evaluateCommand(), downloadCommand()]) {
+for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand()]) {
   program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
 }
 

@@ -15,6 +15,8 @@ import type { TrainerState } from '../train/trainer.js';
 import type { EpochMetrics } from '../train/metrics.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { tableHeader, tableRow } from './format.js';
+import { learningCurvesSpec } from '../plot/curves.js';
+import { writeChart } from '../plot/render-node.js';
 import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions } from './options.js';
 
 interface TrainFlags {
@@ -38,6 +40,7 @@ interface TrainFlags {
   checkpoint?: string;
   resume?: string;
   metrics?: string;
+  plot?: string;
   json?: boolean;
   earlyStop?: number;
   monitorTrain: boolean;
@@ -63,7 +66,8 @@ export function trainCommand(): Command {
     .addOption(new Option('--save <file>', 'write the trained model here (atomically)'))
     .addOption(new Option('--checkpoint <file>', 'save the model after every epoch and on Ctrl-C, for --resume'))
     .addOption(new Option('--resume <file>', 'continue training a saved model (same settings unless overridden)'))
-    .addOption(new Option('--metrics <file>', 'write per-epoch metrics as JSON Lines'))
+    .addOption(new Option('--metrics <file>', 'write per-epoch metrics as JSON Lines (each line also carries the run configuration)'))
+    .addOption(new Option('--plot <file>', 'draw cost and accuracy per epoch (training and test) as SVG, or PNG for a .png name'))
     .addOption(new Option('--early-stop <n>', 'stop when validation accuracy has not improved for N epochs').argParser(positiveInteger('early stop')))
     .option('--no-monitor-train', 'skip evaluating the training set after each epoch')
     .option('--no-monitor-validation', 'skip evaluating the validation set')
@@ -113,6 +117,8 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   let state: TrainerState | undefined = resumed?.state;
   const snapshot = (): SavedModel => ({ spec, layout: network.layout, parameters: network.getParameters(), training: config, state, metrics: history });
 
+  // What tells runs apart in `compare`.
+  const runConfig = { layers: spec.layers, activation: spec.activation, output: spec.outputActivation, cost: spec.cost, init: config.init.weights, batch: config.batchSize, eta: config.eta, lambda: config.lambda, seed: config.seed, trainSize: config.trainSize };
   const json = !!flags.json;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   out(`mnist-wasm: training [${spec.layers.join(', ')}] ${spec.activation}/${spec.outputActivation}, ${spec.cost}, init ${config.init.weights}, ` +
@@ -163,7 +169,8 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
         history.push(metrics);
         state = next;
         out(tableRow(metrics));
-        if (flags.metrics) await writeFileAtomic(flags.metrics, history.map((m) => JSON.stringify(m)).join('\n') + '\n');
+        if (flags.metrics) await writeFileAtomic(flags.metrics, history.map((m) => JSON.stringify({ ...m, config: runConfig })).join('\n') + '\n');
+        if (flags.plot) await writeChart(flags.plot, learningCurvesSpec([{ metrics: history }]));
         if (flags.checkpoint) await saveModel(flags.checkpoint, snapshot());
       },
     },
