@@ -7,6 +7,7 @@ import { evaluateCommand } from './cli/evaluate.js';
 import { downloadCommand } from './cli/download.js';
 import { reportCommand } from './cli/report.js';
 import { compareCommand } from './cli/compare.js';
+import { predictCommand } from './cli/predict.js';
 
 // Node 20 ships relaxed SIMD behind a flag; enabling it before any wasm compiles lets --simd auto pick the FMA build.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -18,7 +19,7 @@ const program = new Command('mnist-wasm')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput(output);
-for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand()]) {
+for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand(), predictCommand()]) {
   program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
 }
 
