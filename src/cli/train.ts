@@ -15,8 +15,6 @@ import type { TrainerState } from '../train/trainer.js';
 import type { EpochMetrics } from '../train/metrics.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { tableHeader, tableRow } from './format.js';
-import { learningCurvesSpec } from '../plot/curves.js';
-import { writeChart } from '../plot/render-node.js';
 import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions } from './options.js';
 
 interface TrainFlags {
@@ -170,7 +168,11 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
         state = next;
         out(tableRow(metrics));
         if (flags.metrics) await writeFileAtomic(flags.metrics, history.map((m) => JSON.stringify({ ...m, config: runConfig })).join('\n') + '\n');
-        if (flags.plot) await writeChart(flags.plot, learningCurvesSpec([{ metrics: history }]));
+        if (flags.plot) {
+          // Loaded on demand: the charting stack costs memory a plain run does not need.
+          const [{ learningCurvesSpec }, { writeChart }] = await Promise.all([import('../plot/curves.js'), import('../plot/render-node.js')]);
+          await writeChart(flags.plot, learningCurvesSpec([{ metrics: history }]));
+        }
         if (flags.checkpoint) await saveModel(flags.checkpoint, snapshot());
       },
     },
