@@ -132,6 +132,7 @@ export function denseForward(
   activation: i32,
   blocks: usize,  // (nBlocks, 2) u32 [start, end) byte offsets of runs of 4-column blocks, ascending
   nBlocks: i32,
+  jStart: i32, jEnd: i32, // the output rows this call computes (threads split them); softmax needs them all
 ): void {
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
@@ -140,10 +141,10 @@ export function denseForward(
   // Row blocks outer, example pairs inner: four weight rows (4 x nIn f64) stay in L1 while a panel of
   // examples (at most EXAMPLE_PANEL rows of input, kept in L2) streams past them.
   const pairs = m & ~1;
-  const rowBlocks = nOut & ~3;
+  const rowBlocks = jStart + ((jEnd - jStart) & ~3);
   for (let panel = 0; panel < pairs; panel += EXAMPLE_PANEL) {
   const panelEnd = min(panel + EXAMPLE_PANEL, pairs);
-  for (let j = 0; j < rowBlocks; j += 4) {
+  for (let j = jStart; j < rowBlocks; j += 4) {
     const w0 = weights + <usize>j * inRow;
     const w1 = w0 + inRow, w2 = w1 + inRow, w3 = w2 + inRow;
     const jb = <usize>j << 3;
@@ -188,7 +189,7 @@ export function denseForward(
   for (let e = 0; e < m; e++) {
     const x = input + <usize>e * inRow;
     const o = output + <usize>e * outRow;
-    for (let r = e < pairs ? rowBlocks : 0; r < nOut; r++) {
+    for (let r = e < pairs ? rowBlocks : jStart; r < jEnd; r++) {
       const w = weights + <usize>r * inRow;
       let acc = f64x2.splat(0);
       for (let b = blocks; b < blocksEnd; b += 8) {
@@ -203,8 +204,10 @@ export function denseForward(
   if (activation == SOFTMAX) {
     for (let r = 0; r < m; r++) softmaxRow(output + <usize>r * outRow, nOut);
   } else {
-    const end = output + <usize>m * outRow;
-    for (let p = output; p < end; p += 8) store<f64>(p, activate(load<f64>(p), activation));
+    for (let r = 0; r < m; r++) {
+      const row = output + <usize>r * outRow;
+      for (let p = row + (<usize>jStart << 3); p < row + (<usize>jEnd << 3); p += 8) store<f64>(p, activate(load<f64>(p), activation));
+    }
   }
 }
 
@@ -304,6 +307,7 @@ export function denseAccumulate(
   decay: f64,
   blocks: usize,  // (nBlocks, 2) u32 [start, end) byte offsets of runs of 4-column blocks, ascending
   nBlocks: i32,
+  jStart: i32, jEnd: i32, // the target rows this call updates (threads split them)
 ): void {
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
@@ -311,8 +315,8 @@ export function denseAccumulate(
   const exEnd = <usize>m * outRow;
   const keep = f64x2.splat(decay);
   const blocksEnd = blocks + (<usize>nBlocks << 3);
-  const rowBlocks = nOut & ~3;
-  for (let j = 0; j < rowBlocks; j += 4) {
+  const rowBlocks = jStart + ((jEnd - jStart) & ~3);
+  for (let j = jStart; j < rowBlocks; j += 4) {
     const t0 = target + <usize>j * inRow;
     const t1 = t0 + inRow, t2 = t1 + inRow, t3 = t2 + inRow;
     const dj = delta + (<usize>j << 3);
@@ -356,7 +360,7 @@ export function denseAccumulate(
     let gap: usize = 0;
     for (let b = blocks; b <= blocksEnd; b += 8) {
       const end = b < blocksEnd ? <usize>load<u32>(b) : blockEnd;
-      for (let r = 0; r < rowBlocks; r++) {
+      for (let r = jStart; r < rowBlocks; r++) {
         const row = target + <usize>r * inRow;
         for (let k = gap; k < end; k += 16) v128.store(row + k, f64x2.mul(keep, v128.load(row + k)));
       }
@@ -364,7 +368,7 @@ export function denseAccumulate(
     }
   }
   // Leftover rows and columns: plain sums.
-  for (let r = 0; r < nOut; r++) {
+  for (let r = jStart; r < jEnd; r++) {
     const kStart = r < rowBlocks ? <i32>(blockEnd >> 3) : 0;
     const row = target + <usize>r * inRow;
     for (let k = kStart; k < nIn; k++) {
@@ -376,7 +380,7 @@ export function denseAccumulate(
       store<f64>(p, decay * load<f64>(p) + s);
     }
   }
-  for (let r = 0; r < nOut; r++) {
+  for (let r = jStart; r < jEnd; r++) {
     let s: f64 = 0;
     for (let e = 0; e < m; e++) s += load<f64>(delta + <usize>e * outRow + (<usize>r << 3));
     const p = targetBiases + (<usize>r << 3);

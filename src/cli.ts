@@ -8,6 +8,7 @@ import { downloadCommand } from './cli/download.js';
 import { reportCommand } from './cli/report.js';
 import { compareCommand } from './cli/compare.js';
 import { predictCommand } from './cli/predict.js';
+import { benchCommand } from './cli/bench.js';
 
 // Node 20 ships relaxed SIMD behind a flag; enabling it before any wasm compiles lets --simd auto pick the FMA build.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -19,7 +20,7 @@ const program = new Command('mnist-wasm')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput(output);
-for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand(), predictCommand()]) {
+for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand(), predictCommand(), benchCommand()]) {
   program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
 }
 

@@ -49,3 +49,21 @@ for (const lambda of [0, 5]) {
     assert.deepEqual(sparse, dense);
   });
 }
+
+test('wasm with 2 threads trains to exactly the parameters of 1 thread (rows are split, sums are not)', async () => {
+  const run = async (threads: number): Promise<Float64Array> => {
+    const network = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: 'standard', init: { seed: 8 }, threads });
+    assert.equal(network.threads, threads);
+    const data = network.upload(train);
+    const order = new Uint32Array(train.count).map((_, i) => i);
+    new Random(8).shuffle(order);
+    for (let s = 0; s < STEPS; s++) network.trainBatch(data, order.subarray(s * BATCH, (s + 1) * BATCH), { eta: 0.5, lambda: 5, trainingSize: 50_000 });
+    // A batch larger than a chunk goes through the gradient buffer: split too.
+    network.trainBatch(data, order.subarray(0, 1200), { eta: 0.1 });
+    const params = network.getParameters();
+    network.dispose();
+    return params;
+  };
+  const [one, two] = [await run(1), await run(2)];
+  assert.deepEqual(two, one);
+});

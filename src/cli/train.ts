@@ -31,6 +31,7 @@ interface TrainFlags {
   seed: number;
   engine: EngineName;
   simd: SimdChoice;
+  threads: number;
   data?: string;
   dataset: DatasetName;
   trainSize?: number;
@@ -58,6 +59,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--seed <n>', 'seed of the initial weights and the shuffle').argParser(nonNegativeInteger('seed')).default(1))
     .addOption(engineOption())
     .addOption(simdOption())
+    .addOption(new Option('--threads <n>', 'worker threads sharing the wasm memory (results are identical to 1 thread)').argParser(positiveInteger('threads')).default(1))
     .addOption(dataOption())
     .addOption(datasetOption())
     .addOption(new Option('--train-size <n>', 'use only the first N of the 50,000 training images').argParser(positiveInteger('train size')))
@@ -109,7 +111,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   if (split.train.inputSize !== spec.layers[0]) {
     throw new ConfigError(`the data has ${split.train.inputSize} pixels per image but the first layer has ${spec.layers[0]} inputs (--layers ${spec.layers.join(',')})`);
   }
-  const network = await Network.create(spec, { engine: flags.engine, simd: flags.simd, init: { ...config.init, seed: config.seed }, parameters: resumed?.parameters });
+  const network = await Network.create(spec, { engine: flags.engine, simd: flags.simd, threads: flags.threads, init: { ...config.init, seed: config.seed }, parameters: resumed?.parameters });
   config.simd = network.simd;
   const history: EpochMetrics[] = [...(resumed?.metrics ?? [])];
   let state: TrainerState | undefined = resumed?.state;
@@ -120,7 +122,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   const json = !!flags.json;
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   out(`mnist-wasm: training [${spec.layers.join(', ')}] ${spec.activation}/${spec.outputActivation}, ${spec.cost}, init ${config.init.weights}, ` +
-    `${flags.engine}${network.simd ? ` (${network.simd} SIMD)` : ''}, ${config.dataset} from ${dir}: ${split.train.count} train / ${split.validation.count} validation / ${split.test.count} test, ` +
+    `${flags.engine}${network.simd ? ` (${network.simd} SIMD${network.threads > 1 ? `, ${network.threads} threads` : ''})` : ''}, ${config.dataset} from ${dir}: ${split.train.count} train / ${split.validation.count} validation / ${split.test.count} test, ` +
     `batch ${config.batchSize}, eta ${config.eta}, lambda ${config.lambda}, seed ${config.seed}`);
   out(tableHeader());
 
@@ -186,6 +188,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
     throw error;
   });
   bar?.stop();
+  network.dispose();
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
   state = result.state;

@@ -11,14 +11,14 @@ export interface Kernels {
   gatherBatch(images: number, labels: number, indices: number, first: number, count: number, inputSize: number, inputs: number, targets: number, blocks: number): number;
   /** Writes the dense run list of an nIn-wide row (one run over every whole 4-column block); returns 1. */
   denseBlocks(blocks: number, nIn: number): number;
-  /** output (m, nOut) = activation(input (m, nIn) . weights (nOut, nIn)^T + biases), over the listed input runs (other columns are zero). */
-  denseForward(input: number, m: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, blocks: number, nRuns: number): void;
+  /** output (m, nOut) = activation(input (m, nIn) . weights (nOut, nIn)^T + biases), over the listed input runs (other columns are zero), for output rows jStart..jEnd (softmax: all). */
+  denseForward(input: number, m: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, blocks: number, nRuns: number, jStart: number, jEnd: number): void;
   /** delta (m, n) = scale * dC/dz of the output layer (BP1). */
   outputDelta(output: number, targets: number, m: number, n: number, cost: number, activation: number, scale: number, delta: number): void;
   /** deltaIn (m, nIn) = (deltaOut (m, nOut) . weights (nOut, nIn)) * sigma'(inputs) (BP2). */
   denseBackwardInput(deltaOut: number, m: number, nOut: number, weights: number, nIn: number, inputs: number, activationIn: number, deltaIn: number): void;
-  /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over the listed input runs, decay elsewhere. */
-  denseAccumulate(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, blocks: number, nRuns: number): void;
+  /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over the listed input runs, decay elsewhere; target rows jStart..jEnd. */
+  denseAccumulate(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, blocks: number, nRuns: number, jStart: number, jEnd: number): void;
   /** dst = decay * dst + src over n values. */
   scaleAdd(dst: number, src: number, n: number, decay: number): void;
   /** result[0] += summed cost, result[1] += correct argmax count, over m output rows. */

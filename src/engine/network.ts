@@ -8,6 +8,8 @@ import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { createTsKernels } from './ts-kernels.js';
 import { loadWasmCore } from './wasm.js';
+import { ThreadPool } from './threads.js';
+import type { ThreadOp, WorkerSpawner } from './threads.js';
 import type { SimdBuild, SimdChoice, WasmBytesReader } from './wasm.js';
 
 export type EngineName = 'wasm' | 'ts';
@@ -25,7 +27,15 @@ export interface EngineOptions {
    * are the ones the dense loops make. Default true; false measures the dense kernels.
    */
   sparseInputs?: boolean;
+  /**
+   * Threads for the wasm engine (default 1). Worker threads share the engine's memory and each computes a
+   * slice of the big layers' output rows; every sum is the same as with one thread, so results are identical.
+   */
+  threads?: number;
 }
+
+/** Multiply-adds below which a kernel call is not worth splitting across threads. */
+const PARALLEL_MIN_WORK = 100_000;
 
 /** A dataset copied into the engine's memory (bytes, as stored on disk). */
 export interface DatasetHandle {
@@ -82,6 +92,7 @@ export class Network {
   private readonly batchBlocks: number;
   private batchRuns = -1;
   private readonly sparseInputs: boolean;
+  private pool: ThreadPool | undefined;
 
   private constructor(spec: NetworkSpec, kernels: Kernels, arena: Arena, engine: EngineName, simd: SimdBuild | undefined, chunkRows: number, sparseInputs: boolean) {
     this.spec = spec;
@@ -108,18 +119,26 @@ export class Network {
   /** Builds a network with fresh seeded parameters (or the given ones) in the chosen engine. */
   static async create(
     specInput: Partial<NetworkSpec>,
-    options: EngineOptions & { init?: InitOptions; parameters?: Float64Array; readWasm?: WasmBytesReader } = {},
+    options: EngineOptions & { init?: InitOptions; parameters?: Float64Array; readWasm?: WasmBytesReader; spawnWorker?: WorkerSpawner } = {},
   ): Promise<Network> {
     const spec = validateSpec(specInput);
     const engine = options.engine ?? 'wasm';
     const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
     const sparse = options.sparseInputs ?? true;
+    const threads = options.threads ?? 1;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new ConfigError(`threads must be an integer from 1 to 64 (got ${threads})`);
+    if (threads > 1 && engine !== 'wasm') throw new ConfigError('threads above 1 need the wasm engine');
     if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ConfigError('chunkRows must be a positive integer');
     let network: Network;
     if (engine === 'wasm') {
       const read = options.readWasm ?? (await import('./wasm-node.js')).readWasmFromDisk;
-      const core = await loadWasmCore(read, options.simd ?? 'auto');
+      const core = await loadWasmCore(read, options.simd ?? 'auto', threads > 1);
       network = new Network(spec, core.kernels, core.arena, 'wasm', core.build, chunkRows, sparse);
+      if (threads > 1) {
+        if (typeof SharedArrayBuffer === 'undefined') throw new ConfigError('threads need SharedArrayBuffer (in browsers: a cross-origin isolated page)');
+        const spawn = options.spawnWorker ?? (await import('./threads-node.js')).spawnNodeWorker;
+        network.pool = await ThreadPool.start(threads, core.arena, core.kernels, core.module, core.memory, spawn);
+      }
     } else if (engine === 'ts') {
       const arena = new Arena();
       network = new Network(spec, createTsKernels(arena), arena, 'ts', undefined, chunkRows, sparse);
@@ -140,6 +159,17 @@ export class Network {
       throw new ConfigError(`expected ${this.layout.size} parameters for layers ${this.spec.layers.join(',')}, got ${values.length}`);
     }
     this.arena.f64.set(values, this.params >> 3);
+  }
+
+  /** Threads computing (1 unless created with threads > 1). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Stops the worker threads, if any. The network is unusable afterwards. */
+  dispose(): void {
+    this.pool?.stop();
+    this.pool = undefined;
   }
 
   /** Bytes of engine memory in use. */
@@ -278,7 +308,8 @@ export class Network {
     this.layout.layers.forEach((layer, i) => {
       const act = i + 1 === last ? ACTIVATION_CODE[outputActivation] : ACTIVATION_CODE[activation];
       const [blocks, runs] = this.runsOf(i + 1);
-      this.kernels.denseForward(this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act, blocks, runs);
+      const args = [this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act, blocks, runs];
+      this.overRows('denseForward', args, layer.outputs, act !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     });
   }
 
@@ -295,8 +326,15 @@ export class Network {
         kernels.denseBackwardInput(this.deltas[l], m, layer.outputs, this.params + layer.weights * 8, layer.inputs, this.activations[l - 1], ACTIVATION_CODE[spec.activation], this.deltas[l - 1]);
       }
       const [blocks, runs] = this.runsOf(l);
-      kernels.denseAccumulate(this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay, blocks, runs);
+      const args = [this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay, blocks, runs];
+      this.overRows('denseAccumulate', args, layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     }
+  }
+
+  /** A row-splittable kernel over all its output rows: across the threads when worth it, else here. */
+  private overRows(op: ThreadOp, args: number[], rows: number, worthSplitting: boolean): void {
+    if (this.pool && worthSplitting) this.pool.run(op, args, rows);
+    else (this.kernels[op] as (...a: number[]) => void)(...args, 0, rows);
   }
 
   private applyGradients(decay: number): void {

@@ -28,16 +28,25 @@ export function createTsKernels(arena: Arena): Kernels {
       return 1;
     },
 
-    denseForward(input, m, nIn, weights, biases, nOut, output, activation) {
+    denseForward(input, m, nIn, weights, biases, nOut, output, activation, _blocks, _nBlocks, jStart, jEnd) {
       const f = arena.f64;
       const x0 = input >> 3, w0 = weights >> 3, b0 = biases >> 3, o0 = output >> 3;
       for (let e = 0; e < m; e++) {
         const x = x0 + e * nIn;
         const o = o0 + e * nOut;
-        for (let j = 0; j < nOut; j++) {
+        for (let j = jStart; j < jEnd; j++) {
           const w = w0 + j * nIn;
-          let z = f[b0 + j];
-          for (let k = 0; k < nIn; k++) z += f[w + k] * f[x + k];
+          // Four partial sums: one long dependency chain would leave the CPU waiting on each add.
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let k = 0;
+          for (; k + 4 <= nIn; k += 4) {
+            s0 += f[w + k] * f[x + k];
+            s1 += f[w + k + 1] * f[x + k + 1];
+            s2 += f[w + k + 2] * f[x + k + 2];
+            s3 += f[w + k + 3] * f[x + k + 3];
+          }
+          for (; k < nIn; k++) s0 += f[w + k] * f[x + k];
+          const z = f[b0 + j] + (s0 + s1 + (s2 + s3));
           f[o + j] = activation === RELU ? (z > 0 ? z : 0) : activation === SOFTMAX ? z : 1 / (1 + Math.exp(-z));
         }
         if (activation === SOFTMAX) {
@@ -90,14 +99,29 @@ export function createTsKernels(arena: Arena): Kernels {
       }
     },
 
-    denseAccumulate(delta, inputs, m, nOut, nIn, target, targetBiases, decay) {
+    denseAccumulate(delta, inputs, m, nOut, nIn, target, targetBiases, decay, _blocks, _nBlocks, jStart, jEnd) {
       const f = arena.f64;
       const d0 = delta >> 3, x0 = inputs >> 3, t0 = target >> 3, tb = targetBiases >> 3;
-      for (let j = 0; j < nOut; j++) {
+      for (let j = jStart; j < jEnd; j++) {
         const t = t0 + j * nIn;
         if (decay !== 1) for (let k = 0; k < nIn; k++) f[t + k] *= decay;
         let biasSum = 0;
-        for (let e = 0; e < m; e++) {
+        // Four examples per sweep of the row: a quarter of the loads and stores of the target.
+        let e = 0;
+        for (; e + 4 <= m; e += 4) {
+          const g0 = f[d0 + e * nOut + j], g1 = f[d0 + (e + 1) * nOut + j];
+          const g2 = f[d0 + (e + 2) * nOut + j], g3 = f[d0 + (e + 3) * nOut + j];
+          biasSum += g0 + g1 + (g2 + g3);
+          const xa = x0 + e * nIn, xb = xa + nIn, xc = xb + nIn, xd = xc + nIn;
+          for (let k = 0; k < nIn; k++) f[t + k] += g0 * f[xa + k] + g1 * f[xb + k] + (g2 * f[xc + k] + g3 * f[xd + k]);
+        }
+        for (; e + 2 <= m; e += 2) {
+          const g0 = f[d0 + e * nOut + j], g1 = f[d0 + (e + 1) * nOut + j];
+          biasSum += g0 + g1;
+          const xa = x0 + e * nIn, xb = xa + nIn;
+          for (let k = 0; k < nIn; k++) f[t + k] += g0 * f[xa + k] + g1 * f[xb + k];
+        }
+        if (e < m) {
           const g = f[d0 + e * nOut + j];
           biasSum += g;
           const x = x0 + e * nIn;

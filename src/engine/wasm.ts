@@ -7,11 +7,18 @@ import { ConfigError } from '../errors.js';
 export type SimdBuild = 'standard' | 'relaxed';
 export type SimdChoice = SimdBuild | 'auto';
 
-/** File names of the two builds, beside each other in build/. */
+/** File names of the builds, beside each other in build/; the shared-memory ones serve several threads. */
 export const WASM_FILES: Record<SimdBuild, string> = {
   standard: 'mnist.wasm',
   relaxed: 'mnist-relaxed.wasm',
 };
+export const SHARED_WASM_FILES: Record<SimdBuild, string> = {
+  standard: 'mnist-shared.wasm',
+  relaxed: 'mnist-relaxed-shared.wasm',
+};
+
+/** Pages of 64 KiB: the most memory an engine may use (2 GiB). */
+export const MAX_PAGES = 32768;
 
 /** Reads a build's bytes: from disk in Node (wasm-node.ts), by fetch in browsers. */
 export type WasmBytesReader = (file: string) => Promise<ArrayBuffer | Uint8Array>;
@@ -24,17 +31,26 @@ export interface WasmCore {
   kernels: Kernels;
   arena: Arena;
   build: SimdBuild;
+  /** The compiled module and its memory, for worker threads to instantiate over the same memory. */
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
 }
 
-const modules = new Map<SimdBuild, Promise<WebAssembly.Module>>();
+const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-async function compile(build: SimdBuild, read: WasmBytesReader): Promise<WebAssembly.Module> {
-  let module = modules.get(build);
+async function compile(file: string, read: WasmBytesReader): Promise<WebAssembly.Module> {
+  let module = modules.get(file);
   if (!module) {
-    module = read(WASM_FILES[build]).then((bytes) => WebAssembly.compile(bytes as BufferSource));
-    modules.set(build, module);
+    module = read(file).then((bytes) => WebAssembly.compile(bytes as BufferSource));
+    modules.set(file, module);
   }
   return module;
+}
+
+/** Instantiates a compiled core over a memory (the same call serves the main thread and workers). */
+export async function instantiateCore(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels & { heapBase(): number }> {
+  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
+  return exports as unknown as CoreExports;
 }
 
 /** Whether this runtime accepts the relaxed-SIMD build (Node 20 needs --experimental-wasm-relaxed-simd). */
@@ -43,17 +59,16 @@ export async function relaxedSimdSupported(read: WasmBytesReader): Promise<boole
   return WebAssembly.validate(bytes as BufferSource);
 }
 
-/** Instantiates the core over a fresh memory that the host's arena owns. */
-export async function loadWasmCore(read: WasmBytesReader, choice: SimdChoice = 'auto'): Promise<WasmCore> {
+/** Instantiates the core over a fresh memory that the host's arena owns; shared for worker threads. */
+export async function loadWasmCore(read: WasmBytesReader, choice: SimdChoice = 'auto', shared = false): Promise<WasmCore> {
   let build: SimdBuild = choice === 'auto' ? ((await relaxedSimdSupported(read)) ? 'relaxed' : 'standard') : choice;
   if (choice === 'relaxed' && !(await relaxedSimdSupported(read))) {
     throw new ConfigError('this runtime does not support relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)');
   }
   if (typeof WebAssembly.validate !== 'function') build = 'standard';
-  const module = await compile(build, read);
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: 32768 });
-  const { exports } = await instantiate<Record<string, unknown>>(module, { env: { memory } });
-  const core = exports as unknown as CoreExports;
-  const arena = new Arena({ memory, base: core.heapBase(), maxBytes: 32768 * 65536 });
-  return { kernels: core, arena, build };
+  const module = await compile((shared ? SHARED_WASM_FILES : WASM_FILES)[build], read);
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared });
+  const core = await instantiateCore(module, memory);
+  const arena = new Arena({ memory, base: core.heapBase(), maxBytes: MAX_PAGES * 65536 });
+  return { kernels: core, arena, build, module, memory };
 }

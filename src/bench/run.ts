@@ -1,0 +1,138 @@
+// Side-by-side throughput of the canonical network at batch 10: the wasm core (each build, one and two
+// threads, and with dense kernels), the TypeScript twin, and TensorFlow.js (cpu and wasm backends, f32).
+import { cpus } from 'node:os';
+import { Bench } from 'tinybench';
+import type { MnistSplit } from '../data/mnist.js';
+import { Network } from '../engine/network.js';
+import type { EngineOptions } from '../engine/network.js';
+import { CANONICAL_SPEC } from '../model/spec.js';
+import { Random } from '../model/random.js';
+import { createTfjsContender } from './tfjs.js';
+
+export const BATCH = 10;
+export const EPOCH = 50_000;
+export const FLOP_PER_EXAMPLE = 638_472;
+const BATCHES_PER_RUN = 200;
+const INFER_COUNT = 2000;
+
+export interface BenchRow {
+  contender: string;
+  trainExamplesPerSecond: number;
+  epochSeconds: number;
+  /** Dense-equivalent GFLOP/s: 638,472 flop per example whatever the kernels skip. */
+  gflops: number;
+  inferExamplesPerSecond: number;
+  /** Relative margin of error of the training time, percent. */
+  rme: number;
+  vsTsTwin: number;
+}
+
+export interface BenchSummary {
+  date: string;
+  machine: { cpu: string | undefined; cores: number; node: string };
+  network: number[];
+  batch: number;
+  results: BenchRow[];
+  epochSeconds: Record<string, number>;
+  skipped: Record<string, string>;
+}
+
+interface Contender {
+  name: string;
+  trainBatch(rows: Uint32Array): void;
+  infer(): void;
+  dispose(): void;
+}
+
+async function ourEngine(name: string, options: EngineOptions, split: MnistSplit): Promise<Contender> {
+  const network = await Network.create(CANONICAL_SPEC, { ...options, init: { seed: 1 } });
+  const train = network.upload(split.train);
+  const test = network.upload(split.test);
+  return {
+    name,
+    trainBatch: (rows) => network.trainBatch(train, rows, { eta: 0.5 }),
+    infer: () => void network.evaluate(test, 0, INFER_COUNT),
+    dispose: () => network.dispose(),
+  };
+}
+
+/** Runs every contender this runtime supports; quick shortens the measuring time. */
+export async function runBenchmark(split: MnistSplit, options: { quick?: boolean; log?(line: string): void } = {}): Promise<BenchSummary> {
+  const log = options.log ?? (() => undefined);
+  const skipped: Record<string, string> = {};
+  const probe = await Network.create({ layers: [2, 2] }, { engine: 'wasm' });
+  const relaxed = probe.simd === 'relaxed';
+  const best = relaxed ? 'relaxed' : 'standard';
+  if (!relaxed) skipped['wasm relaxed SIMD'] = 'this runtime does not validate relaxed SIMD';
+  const contenders: Contender[] = [
+    await ourEngine('wasm standard SIMD', { engine: 'wasm', simd: 'standard' }, split),
+    ...(relaxed ? [await ourEngine('wasm relaxed SIMD', { engine: 'wasm', simd: 'relaxed' }, split)] : []),
+    await ourEngine(`wasm ${best} SIMD, 2 threads`, { engine: 'wasm', simd: best, threads: 2 }, split),
+    await ourEngine('wasm standard SIMD, dense kernels', { engine: 'wasm', simd: 'standard', sparseInputs: false }, split),
+    await ourEngine('ts twin', { engine: 'ts' }, split),
+  ];
+  for (const backend of ['cpu', 'wasm'] as const) {
+    const tfjs = await createTfjsContender(backend, split.train, CANONICAL_SPEC.layers, 0.5);
+    if (typeof tfjs === 'string') {
+      skipped[`tfjs-${backend}`] = tfjs;
+      continue;
+    }
+    contenders.push({
+      name: `${tfjs.backend} (f32)`,
+      trainBatch: (rows) => tfjs.trainBatch(rows),
+      infer: () => tfjs.infer(0, INFER_COUNT),
+      dispose: () => tfjs.dispose(),
+    });
+  }
+
+  const order = new Uint32Array(split.train.count).map((_, i) => i);
+  new Random(1).shuffle(order);
+  const bench = new Bench({ time: options.quick ? 300 : 2000, iterations: options.quick ? 1 : 3, warmupIterations: 1, warmupTime: 100 });
+  for (const c of contenders) {
+    let cursor = 0;
+    bench.add(`train ${c.name}`, () => {
+      for (let b = 0; b < BATCHES_PER_RUN; b++) {
+        if (cursor + BATCH > order.length) cursor = 0;
+        c.trainBatch(order.subarray(cursor, cursor + BATCH));
+        cursor += BATCH;
+      }
+    });
+    bench.add(`infer ${c.name}`, () => c.infer());
+  }
+  bench.addEventListener('cycle', (event) => log(`measured ${(event as unknown as { task?: { name: string } }).task?.name ?? ''}`));
+  await bench.run();
+  for (const c of contenders) c.dispose();
+
+  const stats = (name: string) => {
+    const result = bench.tasks.find((t) => t.name === name)?.result;
+    if (!result || !('latency' in result)) {
+      const why = result && 'error' in result ? `: ${String(result.error)}` : '';
+      throw new Error(`the benchmark of ${name} did not complete${why}`);
+    }
+    return result.latency;
+  };
+  const rows = contenders.map((c) => {
+    const train = stats(`train ${c.name}`);
+    const perSecond = (BATCHES_PER_RUN * BATCH * 1000) / train.mean;
+    return {
+      contender: c.name,
+      trainExamplesPerSecond: Math.round(perSecond),
+      epochSeconds: +(EPOCH / perSecond).toFixed(3),
+      gflops: +((perSecond * FLOP_PER_EXAMPLE) / 1e9).toFixed(2),
+      inferExamplesPerSecond: Math.round((INFER_COUNT * 1000) / stats(`infer ${c.name}`).mean),
+      rme: +train.rme.toFixed(1),
+      vsTsTwin: 0,
+    };
+  });
+  const twin = rows.find((r) => r.contender === 'ts twin') as BenchRow;
+  for (const r of rows) r.vsTsTwin = +(r.trainExamplesPerSecond / twin.trainExamplesPerSecond).toFixed(2);
+  return {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+    network: CANONICAL_SPEC.layers,
+    batch: BATCH,
+    results: rows,
+    epochSeconds: Object.fromEntries(rows.map((r) => [r.contender, r.epochSeconds])),
+    skipped,
+  };
+}
