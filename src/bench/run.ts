@@ -87,7 +87,7 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
 
   const order = new Uint32Array(split.train.count).map((_, i) => i);
   new Random(1).shuffle(order);
-  const bench = new Bench({ time: options.quick ? 300 : 2000, iterations: options.quick ? 1 : 3, warmupIterations: 1, warmupTime: 100 });
+  const bench = new Bench({ time: options.quick ? 300 : 3000, iterations: options.quick ? 1 : 5, warmupIterations: 1, warmupTime: 100 });
   for (const c of contenders) {
     let cursor = 0;
     bench.add(`train ${c.name}`, () => {
@@ -113,13 +113,14 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
   };
   const rows = contenders.map((c) => {
     const train = stats(`train ${c.name}`);
-    const perSecond = (BATCHES_PER_RUN * BATCH * 1000) / train.mean;
+    // The median run: on a shared machine a neighbour's burst inflates the mean of a few runs.
+    const perSecond = (BATCHES_PER_RUN * BATCH * 1000) / train.p50;
     return {
       contender: c.name,
       trainExamplesPerSecond: Math.round(perSecond),
       epochSeconds: +(EPOCH / perSecond).toFixed(3),
       gflops: +((perSecond * FLOP_PER_EXAMPLE) / 1e9).toFixed(2),
-      inferExamplesPerSecond: Math.round((INFER_COUNT * 1000) / stats(`infer ${c.name}`).mean),
+      inferExamplesPerSecond: Math.round((INFER_COUNT * 1000) / stats(`infer ${c.name}`).p50),
       rme: +train.rme.toFixed(1),
       vsTsTwin: 0,
     };
