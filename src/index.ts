@@ -2,7 +2,7 @@
  * mnist-wasm for Node: build or load a network, train it with hooks, evaluate, predict, save and load,
  * and read MNIST (IDX or CSV). The wasm core is found beside this package (build/*.wasm).
  */
-export { Network, ENGINE_NAMES } from './engine/network.js';
+export { Network, ENGINE_NAMES, setEngineDefaults } from './engine/network.js';
 export type { EngineName, EngineOptions, DatasetHandle, StepOptions, Score } from './engine/network.js';
 export type { SimdBuild, SimdChoice } from './engine/wasm.js';
 export { CANONICAL_SPEC, parameterLayout, validateSpec } from './model/spec.js';
@@ -24,4 +24,12 @@ export { loadMnist, standardSplit, VALIDATION_SIZE } from './data/mnist.js';
 export type { MnistSplit, DatasetName } from './data/mnist.js';
 export { locateAndLoad, loadFromDir } from './data/locate.js';
 export { downloadDataset, DownloadError, MIRRORS } from './data/download.js';
+export type { DownloadOptions } from './data/download.js';
+export type { LocateOptions } from './data/locate.js';
+export { learningCurvesSpec, curveRows } from './plot/curves.js';
+export type { RunCurves, CurvesOptions } from './plot/curves.js';
+export { rgbaToGray, extractInk, frameDigit, preprocessDigit } from './image/preprocess.js';
+export type { GrayImage, Box } from './image/preprocess.js';
+export { segmentDigits } from './image/segment.js';
+export { readGrayImage } from './image/read-node.js';
 export { MnistWasmError, DataFormatError, ModelFormatError, ConfigError, DivergenceError } from './errors.js';

@@ -1,11 +1,21 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
 import type { AddressInfo } from 'node:net';
 
-/** Serves files from a folder on 127.0.0.1; `corrupt` names files served with one byte flipped. */
-export async function serveFolder(dir: string, options: { corrupt?: string[] } = {}): Promise<{ url: string; server: Server; requests: string[] }> {
+/** Serves files from a folder on 127.0.0.1 with their content types; `corrupt` names files served with one byte flipped. */
+export async function serveFolder(dir: string, options: { corrupt?: string[]; headers?: Record<string, string> } = {}): Promise<{ url: string; server: Server; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer(async (req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
@@ -14,7 +24,7 @@ export async function serveFolder(dir: string, options: { corrupt?: string[] } =
       if (name.includes('..')) throw new Error('no');
       const bytes = await readFile(join(dir, name));
       if (options.corrupt?.includes(name)) bytes[bytes.length >> 1] ^= 0x40;
-      res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(bytes);
+      res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', ...options.headers }).end(bytes);
     } catch {
       res.writeHead(404).end('not found');
     }

@@ -63,6 +63,19 @@ export interface Score {
 }
 
 const DEFAULT_CHUNK_ROWS = 500;
+
+// How the wasm bytes and worker threads are found when the caller does not say: the browser entry sets
+// fetch-based defaults; otherwise Node's modules are loaded by a specifier bundlers do not follow.
+let defaultWasmReader: WasmBytesReader | undefined;
+let defaultWorkerSpawner: WorkerSpawner | undefined;
+const NODE_WASM_READER = './wasm-node.js';
+const NODE_WORKER_SPAWNER = './threads-node.js';
+
+/** Sets how wasm bytes are read and workers started by default (the browser entry calls this). */
+export function setEngineDefaults(defaults: { readWasm?: WasmBytesReader; spawnWorker?: WorkerSpawner }): void {
+  defaultWasmReader = defaults.readWasm ?? defaultWasmReader;
+  defaultWorkerSpawner = defaults.spawnWorker ?? defaultWorkerSpawner;
+}
 /** Evaluation chunk with sparse inputs: 40% of 4-column blocks are still all-zero over 16 MNIST images. */
 const EVAL_CHUNK_ROWS = 16;
 
@@ -131,12 +144,12 @@ export class Network {
     if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new ConfigError('chunkRows must be a positive integer');
     let network: Network;
     if (engine === 'wasm') {
-      const read = options.readWasm ?? (await import('./wasm-node.js')).readWasmFromDisk;
+      const read: WasmBytesReader = options.readWasm ?? defaultWasmReader ?? ((await import(/* @vite-ignore */ NODE_WASM_READER)) as typeof import('./wasm-node.js')).readWasmFromDisk;
       const core = await loadWasmCore(read, options.simd ?? 'auto', threads > 1);
       network = new Network(spec, core.kernels, core.arena, 'wasm', core.build, chunkRows, sparse);
       if (threads > 1) {
         if (typeof SharedArrayBuffer === 'undefined') throw new ConfigError('threads need SharedArrayBuffer (in browsers: a cross-origin isolated page)');
-        const spawn = options.spawnWorker ?? (await import('./threads-node.js')).spawnNodeWorker;
+        const spawn: WorkerSpawner = options.spawnWorker ?? defaultWorkerSpawner ?? ((await import(/* @vite-ignore */ NODE_WORKER_SPAWNER)) as typeof import('./threads-node.js')).spawnNodeWorker;
         network.pool = await ThreadPool.start(threads, core.arena, core.kernels, core.module, core.memory, spawn);
       }
     } else if (engine === 'ts') {
