@@ -39,6 +39,8 @@ export type { TrainOptions, TrainHooks, TrainResult, TrainerState, TrainingData,
 export type { EpochMetrics } from './train/metrics.js';
 export type { Dataset } from './data/dataset.js';
 export { sliceDataset } from './data/dataset.js';
+export { standardSplit, VALIDATION_SIZE } from './data/split.js';
+export type { MnistSplit } from './data/split.js';
 export { parseIdx, idxToDataset, isGzip } from './data/idx.js';
 export { parseCsv } from './data/csv.js';
 export { learningCurvesSpec, curveRows } from './plot/curves.js';

@@ -14,15 +14,19 @@ const TYPES: Record<string, string> = {
 };
 import type { AddressInfo } from 'node:net';
 
-/** Serves files from a folder on 127.0.0.1 with their content types; `corrupt` names files served with one byte flipped. */
-export async function serveFolder(dir: string, options: { corrupt?: string[]; headers?: Record<string, string> } = {}): Promise<{ url: string; server: Server; requests: string[] }> {
+/**
+ * Serves files from a folder on 127.0.0.1 with their content types; `mounts` maps path prefixes ("data/") to other
+ * folders; `corrupt` names files served with one byte flipped.
+ */
+export async function serveFolder(dir: string, options: { corrupt?: string[]; headers?: Record<string, string>; mounts?: Record<string, string> } = {}): Promise<{ url: string; server: Server; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer(async (req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0]).replace(/^\/+/, '');
     requests.push(name);
     try {
       if (name.includes('..')) throw new Error('no');
-      const bytes = await readFile(join(dir, name));
+      const mount = Object.keys(options.mounts ?? {}).find((prefix) => name.startsWith(prefix));
+      const bytes = await readFile(mount ? join((options.mounts as Record<string, string>)[mount], name.slice(mount.length)) : join(dir, name));
       if (options.corrupt?.includes(name)) bytes[bytes.length >> 1] ^= 0x40;
       res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', ...options.headers }).end(bytes);
     } catch {

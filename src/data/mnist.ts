@@ -1,8 +1,8 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError, DataFormatError } from '../errors.js';
-import { sliceDataset } from './dataset.js';
-import type { Dataset } from './dataset.js';
+import { DataFormatError } from '../errors.js';
+import { standardSplit } from './split.js';
+import type { MnistSplit } from './split.js';
 import { readIdxDataset } from './files.js';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
@@ -16,14 +16,8 @@ export const IDX_FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-/** The standard split: the last 10,000 official training images are the validation set. */
-export const VALIDATION_SIZE = 10_000;
-
-export interface MnistSplit {
-  train: Dataset;
-  validation: Dataset;
-  test: Dataset;
-}
+export { standardSplit, VALIDATION_SIZE } from './split.js';
+export type { MnistSplit } from './split.js';
 
 /** Folders searched, in order, when --data is not given. */
 export function candidateDirs(dataset: DatasetName, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -60,24 +54,6 @@ async function requireFile(dir: string, name: string): Promise<string> {
   const found = await findIdxFile(dir, name);
   if (!found) throw new DataFormatError(join(dir, `${name}.gz`), `file not found (nor ${name} uncompressed)`);
   return found;
-}
-
-/** The standard split of an official training set and a test set; trainSize keeps the first N training images. */
-export function standardSplit(official: Dataset, test: Dataset, options: { trainSize?: number } = {}): MnistSplit {
-  const file = official.source ?? 'training data';
-  if (official.count <= VALIDATION_SIZE) {
-    throw new DataFormatError(file, `has ${official.count} images; the standard split needs more than ${VALIDATION_SIZE}`);
-  }
-  const trainCount = official.count - VALIDATION_SIZE;
-  const trainSize = options.trainSize ?? trainCount;
-  if (!Number.isInteger(trainSize) || trainSize < 1 || trainSize > trainCount) {
-    throw new ConfigError(`--train-size must be from 1 to ${trainCount} (got ${trainSize})`);
-  }
-  return {
-    train: sliceDataset(official, 0, trainSize, `${file} [0, ${trainSize})`),
-    validation: sliceDataset(official, trainCount, VALIDATION_SIZE, `${file} [${trainCount}, ${official.count})`),
-    test,
-  };
 }
 
 /** Loads the standard split from a folder holding the four IDX files (gzip or raw). */

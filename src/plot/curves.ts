@@ -44,7 +44,7 @@ export function learningCurvesSpec(runs: RunCurves[], options: CurvesOptions = {
     height,
     mark: { type: 'line' as const, point: true, strokeWidth: 1.5 },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', axis: { tickMinStep: 1 } },
+      x: { field: 'epoch', type: 'quantitative' as const, title: 'Epoch', axis: { tickMinStep: 1, format: 'd' } },
       y: {
         field,
         type: 'quantitative' as const,

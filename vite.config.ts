@@ -1,0 +1,29 @@
+// The browser demo (web/): `npm run web` serves it with MNIST from MNIST_DIR (or ../shared/data/mnist, or
+// data/mnist) at /data/; `npm run build:web` writes the static site to web/dist (put the four .gz files in
+// web/dist/data/ to deploy it).
+import { createReadStream, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+const dataDir = [process.env.MNIST_DIR, '../shared/data/mnist', 'data/mnist'].find((d) => d && existsSync(d)) ?? 'data/mnist';
+
+export default defineConfig({
+  root: 'web',
+  resolve: { alias: { 'mnist-wasm': resolve('src/browser.ts') } },
+  // vega and vega-lite make up most of the page's script.
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },
+  worker: { format: 'es' },
+  plugins: [
+    {
+      name: 'serve-mnist',
+      configureServer(server) {
+        server.middlewares.use('/data/', (req, res, next) => {
+          const file = join(resolve(dataDir), (req.url ?? '').replace(/^\/+/, '').replace(/\.\./g, ''));
+          if (!existsSync(file)) return next();
+          res.setHeader('content-type', 'application/octet-stream');
+          createReadStream(file).pipe(res);
+        });
+      },
+    },
+  ],
+});
