@@ -13,6 +13,9 @@ export default defineConfig({
   // vega and vega-lite make up most of the page's script.
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },
   worker: { format: 'es' },
+  // Cross-origin isolation, so that shared memory (the Threads setting) is available.
+  server: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+  preview: { headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
   plugins: [
     {
       name: 'serve-mnist',

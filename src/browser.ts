@@ -4,6 +4,7 @@
  */
 import { setEngineDefaults } from './engine/network.js';
 import type { WasmBytesReader } from './engine/wasm.js';
+import { spawnWebWorker } from './engine/threads-browser.js';
 
 // Literal `new URL(..., import.meta.url)` so bundlers (Vite, webpack 5, esbuild with a loader) copy the files.
 const WASM_URLS: Record<string, URL> = {
@@ -21,7 +22,7 @@ export const readWasmByFetch: WasmBytesReader = async (file) => {
   return response.arrayBuffer();
 };
 
-setEngineDefaults({ readWasm: readWasmByFetch });
+setEngineDefaults({ readWasm: readWasmByFetch, spawnWorker: spawnWebWorker });
 
 export { Network, ENGINE_NAMES, setEngineDefaults } from './engine/network.js';
 export type { EngineName, EngineOptions, DatasetHandle, StepOptions, Score } from './engine/network.js';

@@ -50,9 +50,9 @@ for (const lambda of [0, 5]) {
   });
 }
 
-test('wasm with 2 threads trains to exactly the parameters of 1 thread (rows are split, sums are not)', async () => {
+for (const variant of others) test(`${variant.label} with 2 threads trains to exactly the parameters of 1 thread (rows are split, sums are not)`, async () => {
   const run = async (threads: number): Promise<Float64Array> => {
-    const network = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: 'standard', init: { seed: 8 }, threads });
+    const network = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: variant.simd, init: { seed: 8 }, threads });
     assert.equal(network.threads, threads);
     const data = network.upload(train);
     const order = new Uint32Array(train.count).map((_, i) => i);

@@ -12,11 +12,18 @@ import { launchChromium, watchErrors } from './browser.js';
 
 await promisify(execFile)('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, maxBuffer: 1 << 26 });
 const server = await serveFolder(join(REPO_ROOT, 'web/dist'), { mounts: { 'data/': MNIST_DIR } });
+// The same site, cross-origin isolated: shared memory, so the engine can use worker threads.
+const isolated = await serveFolder(join(REPO_ROOT, 'web/dist'), {
+  mounts: { 'data/': MNIST_DIR },
+  headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+});
 const browser = await launchChromium();
 after(async () => {
   server.server.close();
+  isolated.server.close();
   await browser.close();
 });
+let oneThreadAccuracy: number | undefined;
 const { test: testSet } = await loadMnist(MNIST_DIR);
 
 test('the demo trains one epoch on 10,000 images in a worker, then reads a digit drawn with the mouse', async () => {
@@ -35,6 +42,7 @@ test('the demo trains one epoch on 10,000 images in a worker, then reads a digit
   await page.locator('#status[data-done="true"]').waitFor({ timeout: 180_000 });
   const accuracy = Number(await page.locator('.validation-accuracy').first().getAttribute('data-value'));
   assert.ok(accuracy >= 0.9, `validation accuracy ${accuracy}`);
+  oneThreadAccuracy = accuracy;
   assert.ok(server.requests.some((r) => r === 'data/train-images-idx3-ubyte.gz'), 'the page fetched the served MNIST');
   assert.equal(await page.locator('#curves svg').count(), 1, 'the curves are drawn');
 
@@ -60,5 +68,22 @@ test('the demo trains one epoch on 10,000 images in a worker, then reads a digit
 
   await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
   await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts/web-demo.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('cross-origin isolated, the demo trains with 2 threads (Web Workers over shared memory) to the same result', async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${isolated.url}index.html`);
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  await page.locator('#engine[data-engine]').waitFor({ timeout: 30_000 });
+  await page.fill('#train-size', '10000');
+  await page.fill('#epochs', '1');
+  await page.fill('#threads', '2');
+  await page.click('#train');
+  await page.locator('#status[data-done="true"]').waitFor({ timeout: 180_000 });
+  assert.equal(await page.locator('#engine').getAttribute('data-threads'), '2');
+  const accuracy = Number(await page.locator('.validation-accuracy').first().getAttribute('data-value'));
+  assert.equal(accuracy, oneThreadAccuracy, 'splitting rows across threads changes no sum');
   assert.deepEqual(errors, []);
 });

@@ -44,9 +44,10 @@ function startTraining(): void {
       outputActivation: $<HTMLSelectElement>('output-activation').value as OutputActivation,
       cost: 'cross-entropy',
     });
+    if (number('threads') > 1 && !crossOriginIsolated) throw new Error('more than one thread needs a cross-origin isolated page (COOP and COEP headers)');
     metrics = [];
     $('epochs-table').querySelector('tbody')?.replaceChildren();
-    send({ type: 'train', settings: { spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed') } });
+    send({ type: 'train', settings: { spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads') } });
     buttons.train.disabled = true;
     buttons.pause.disabled = false;
     buttons.stop.disabled = false;
@@ -91,6 +92,9 @@ worker.onmessage = async (event: MessageEvent<FromWorker>) => {
       dataReady = true;
       say(`MNIST loaded: ${m.train} training and ${m.test} test images.`);
       if (pendingTrain) startTraining();
+      break;
+    case 'threads':
+      $('engine').dataset.threads = String(m.threads);
       break;
     case 'progress':
       progress.value = m.examples / m.total;

@@ -9,6 +9,7 @@ export interface TrainSettings {
   eta: number;
   lambda: number;
   seed: number;
+  threads: number;
 }
 
 export type ToWorker =
@@ -26,6 +27,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; engine: string; simd: string }
   | { type: 'data'; train: number; test: number }
+  | { type: 'threads'; threads: number }
   | { type: 'progress'; epoch: number; examples: number; total: number }
   | { type: 'epoch'; metrics: EpochMetrics }
   | { type: 'stopped'; reason: 'completed' | 'early-stopping' | 'aborted' | 'paused'; metrics: EpochMetrics[] }

@@ -54,7 +54,8 @@ async function run(resume: boolean): Promise<void> {
   const split: MnistSplit = standardSplit(official, testSet, { trainSize: settings.trainSize });
   if (!resume || !network) {
     network?.dispose();
-    network = await Network.create(settings.spec, { init: { seed: settings.seed } });
+    network = await Network.create(settings.spec, { init: { seed: settings.seed }, threads: settings.threads });
+    post({ type: 'threads', threads: network.threads });
     state = undefined;
     history = [];
   }

@@ -1,0 +1,21 @@
+// The benchmark command runs every contender and reports its numbers; speed itself is judged by running
+// `mnist-wasm bench`, never by a timed test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastJson, MNIST_DIR, runCli } from './helpers.js';
+
+test('mnist-wasm bench --quick --json prints the table, writes JSON, and maps each contender to its epoch seconds', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'mnist-bench-'));
+  const run = await runCli(['bench', '--data', MNIST_DIR, '--quick', '--json', '--out', out]);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = lastJson<{ epochSeconds: Record<string, number>; results: { contender: string; vsTsTwin: number }[] }>(run.stdout);
+  for (const name of ['wasm standard SIMD', 'ts twin', 'wasm standard SIMD, dense kernels', 'tfjs-cpu (f32)', 'tfjs-wasm (f32)']) {
+    assert.ok(summary.epochSeconds[name] > 0, name);
+  }
+  assert.ok(Object.keys(summary.epochSeconds).some((n) => /2 threads/.test(n)));
+  assert.match(run.stdout, /trainExamplesPerSecond/);
+  assert.deepEqual(JSON.parse(await readFile(join(out, 'bench-latest.json'), 'utf8')).epochSeconds, summary.epochSeconds);
+});
