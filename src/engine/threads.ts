@@ -21,16 +21,20 @@ export class ThreadPool {
   readonly threads: number;
   private readonly controls: number[];
   private readonly workers: { terminate(): void }[];
-  private readonly arena: Arena;
   private readonly kernels: Kernels;
   private seq = 0;
+  // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
+  // control blocks sit low, so views made at the start stay valid.
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
 
   private constructor(arena: Arena, kernels: Kernels, controls: number[], workers: { terminate(): void }[]) {
-    this.arena = arena;
     this.kernels = kernels;
     this.controls = controls;
     this.workers = workers;
     this.threads = workers.length + 1;
+    this.i32 = new Int32Array(arena.buffer);
+    this.f64 = new Float64Array(arena.buffer);
   }
 
   static async start(threads: number, arena: Arena, kernels: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: WorkerSpawner): Promise<ThreadPool> {
@@ -44,8 +48,7 @@ export class ThreadPool {
     const parts = this.threads;
     // Slices of whole 4-row blocks keep every thread on the fast register-blocked path.
     const per = Math.ceil(rows / parts / 4) * 4;
-    const i32 = new Int32Array(this.arena.buffer);
-    const f64 = new Float64Array(this.arena.buffer);
+    const { i32, f64 } = this;
     const seq = ++this.seq;
     let busy = 0;
     for (let w = 0; w < this.controls.length; w++) {
@@ -70,7 +73,7 @@ export class ThreadPool {
   }
 
   stop(): void {
-    const i32 = new Int32Array(this.arena.buffer);
+    const { i32 } = this;
     for (const c of this.controls) {
       Atomics.store(i32, (c >> 2) + SLOT.seq, STOP);
       Atomics.notify(i32, (c >> 2) + SLOT.seq);
