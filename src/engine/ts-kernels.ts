@@ -31,11 +31,11 @@ export function createTsKernels(arena: Arena): Kernels {
     denseForward(input, m, nIn, weights, biases, nOut, output, activation, _blocks, _nBlocks, jStart, jEnd) {
       const f = arena.f64;
       const x0 = input >> 3, w0 = weights >> 3, b0 = biases >> 3, o0 = output >> 3;
-      for (let e = 0; e < m; e++) {
-        const x = x0 + e * nIn;
-        const o = o0 + e * nOut;
-        for (let j = jStart; j < jEnd; j++) {
-          const w = w0 + j * nIn;
+      // Weight row outer, examples inner: the row stays in cache while the whole batch uses it.
+      for (let j = jStart; j < jEnd; j++) {
+        const w = w0 + j * nIn;
+        for (let e = 0; e < m; e++) {
+          const x = x0 + e * nIn;
           // Four partial sums: one long dependency chain would leave the CPU waiting on each add.
           let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
           let k = 0;
@@ -47,9 +47,12 @@ export function createTsKernels(arena: Arena): Kernels {
           }
           for (; k < nIn; k++) s0 += f[w + k] * f[x + k];
           const z = f[b0 + j] + (s0 + s1 + (s2 + s3));
-          f[o + j] = activation === RELU ? (z > 0 ? z : 0) : activation === SOFTMAX ? z : 1 / (1 + Math.exp(-z));
+          f[o0 + e * nOut + j] = activation === RELU ? (z > 0 ? z : 0) : activation === SOFTMAX ? z : 1 / (1 + Math.exp(-z));
         }
-        if (activation === SOFTMAX) {
+      }
+      if (activation === SOFTMAX) {
+        for (let e = 0; e < m; e++) {
+          const o = o0 + e * nOut;
           let max = -Infinity;
           for (let j = 0; j < nOut; j++) max = Math.max(max, f[o + j]);
           let sum = 0;
