@@ -52,7 +52,7 @@ for (const variant of await engineVariants()) {
     for (const outputActivation of OUTPUT_ACTIVATIONS) {
       for (const cost of COSTS) {
         const name = `${variant.label}: ${activation} hidden, ${outputActivation} output, ${cost}: backprop matches central differences in every layer`;
-        test(name, async () => {
+        test(name, async (t) => {
           const network = await Network.create(spec(LAYERS, { activation, outputActivation, cost }), {
             engine: variant.engine,
             simd: variant.simd,
@@ -61,6 +61,7 @@ for (const variant of await engineVariants()) {
           const data = network.upload(syntheticData(ROWS, LAYERS[0], LAYERS[LAYERS.length - 1]));
           const backprop = network.gradient(data);
           const numerical = numericalGradient(network, () => network.evaluate(data).cost);
+          let worst = 0;
           for (const [l, layer] of network.layout.layers.entries()) {
             for (const [what, offset, size] of [
               ['weights', layer.weights, layer.inputs * layer.outputs],
@@ -69,10 +70,12 @@ for (const variant of await engineVariants()) {
               const bp = backprop.subarray(offset, offset + size);
               const num = numerical.subarray(offset, offset + size);
               const error = relativeError(bp, num);
+              worst = Math.max(worst, error);
               assert.ok(error < 1e-6, `layer ${l + 1} ${what}: relative error ${error.toExponential(2)}`);
               assert.ok(Math.sqrt(bp.reduce((s, v) => s + v * v, 0)) > 1e-6, `layer ${l + 1} ${what}: gradient is not trivially zero`);
             }
           }
+          t.diagnostic(`largest relative error over the layers: ${worst.toExponential(2)}`);
         });
       }
     }
