@@ -87,3 +87,33 @@ test('cross-origin isolated, the demo trains with 2 threads (Web Workers over sh
   assert.equal(accuracy, oneThreadAccuracy, 'splitting rows across threads changes no sum');
   assert.deepEqual(errors, []);
 });
+
+test('data picked as files; pause then resume ends exactly where an uninterrupted run does', async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}index.html`);
+  await page.locator('#engine[data-engine]').waitFor({ timeout: 30_000 });
+  await page.selectOption('#source', 'files');
+  await page.fill('#train-size', '30000');
+  await page.fill('#epochs', '2');
+  await page.fill('#seed', '5');
+  const chooser = page.waitForEvent('filechooser');
+  await page.click('#train');
+  const files = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'];
+  await (await chooser).setFiles(files.map((f) => join(MNIST_DIR, f)));
+  // Pause in the middle of the second epoch, then resume.
+  await page.waitForFunction(() => document.querySelectorAll('.validation-accuracy').length === 1 && (document.getElementById('progress') as HTMLProgressElement).value > 0.3, undefined, { timeout: 120_000, polling: 5 });
+  await page.click('#pause');
+  await page.locator('#status', { hasText: 'Paused' }).waitFor({ timeout: 30_000 });
+  await page.click('#pause');
+  await page.locator('#status[data-done="true"]').waitFor({ timeout: 180_000 });
+  const resumed = await page.locator('.validation-accuracy').nth(1).getAttribute('data-value');
+
+  // The same settings again, without interruption, in the same page.
+  await page.evaluate(() => delete (document.getElementById('status') as HTMLElement).dataset.done);
+  await page.click('#train');
+  await page.locator('#status[data-done="true"]').waitFor({ timeout: 180_000 });
+  assert.equal(await page.locator('.validation-accuracy').count(), 2);
+  assert.equal(await page.locator('.validation-accuracy').nth(1).getAttribute('data-value'), resumed);
+  assert.deepEqual(errors, []);
+});
