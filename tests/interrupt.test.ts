@@ -34,17 +34,22 @@ async function interruptAfterFirstEpoch(checkpoint: string, signal: NodeJS.Signa
   return { ...(await done), stderr };
 }
 
+/** Resumes from the checkpoint to the end and checks the parameters equal the uninterrupted run's, bit for bit. */
+async function assertResumeMatchesStraight(checkpoint: string, name: string): Promise<void> {
+  const resumed = join(dir, name);
+  const run = await runCli(['train', '--resume', checkpoint, ...RUN, '--save', resumed]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal((await straightRun).code, 0);
+  assert.deepEqual((await loadModel(resumed)).parameters, (await loadModel(straight)).parameters);
+}
+
 test('SIGKILL mid-epoch: the previous checkpoint still loads, and --resume ends with the uninterrupted parameters', async () => {
   const checkpoint = join(dir, 'killed.json');
   const killed = await interruptAfterFirstEpoch(checkpoint, 'SIGKILL');
   assert.equal(killed.signal, 'SIGKILL');
   const saved = await loadModel(checkpoint);
   assert.ok(saved.state && saved.state.epochsDone >= 1 && saved.state.epochsDone < 3, `checkpoint after ${saved.state?.epochsDone} epochs`);
-  const resumed = join(dir, 'resumed-after-kill.json');
-  const run = await runCli(['train', '--resume', checkpoint, ...RUN, '--save', resumed]);
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal((await straightRun).code, 0);
-  assert.deepEqual((await loadModel(resumed)).parameters, (await loadModel(straight)).parameters);
+  await assertResumeMatchesStraight(checkpoint, 'resumed-after-kill.json');
 });
 
 test('SIGINT finishes the mini-batch, saves, prints how to resume, exits 130; resuming mid-epoch gives the same result', async () => {
@@ -55,11 +60,7 @@ test('SIGINT finishes the mini-batch, saves, prints how to resume, exits 130; re
   assert.match(interrupted.stderr, /interrupted in epoch \d after \d+ mini-batches; saved to .*interrupted\.json\. Resume with: mnist-wasm train --resume .*interrupted\.json/);
   const saved = await loadModel(checkpoint);
   assert.ok(saved.state && saved.state.batchesDone > 0, 'stopped inside an epoch');
-  const resumed = join(dir, 'resumed-after-int.json');
-  const run = await runCli(['train', '--resume', checkpoint, ...RUN, '--save', resumed]);
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal((await straightRun).code, 0);
-  assert.deepEqual((await loadModel(resumed)).parameters, (await loadModel(straight)).parameters);
+  await assertResumeMatchesStraight(checkpoint, 'resumed-after-int.json');
 });
 
 test('a learning rate far too high (1e12) on a ReLU net is caught as divergence; the last good checkpoint is kept', async () => {
