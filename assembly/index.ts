@@ -36,9 +36,19 @@ function dot(a: usize, b: usize, n: i32): f64 {
   return s;
 }
 
+// Block lists name the input columns a kernel must visit, as byte offsets into an f64 input row: a header
+// (u32 count, u32 zeroCount), then entries. denseForward's entries are u32 offsets of 2-column blocks;
+// denseAccumulate's are (u32 offset, u32 mask) of 4-column blocks, mask bit e set when example e has a
+// non-zero input there, the zeroCount blocks without any first. Columns left out are zero, so skipping
+// them leaves every sum as the dense loop makes it (x * w adds an exact zero). One list entry per block
+// rather than runs of blocks keeps each inner loop's trip count fixed, so its exit branch is predicted.
+const LIST_HEADER: usize = 8;
+
 /** Gathers a mini-batch: bytes scaled to [0,1] as f64 rows, and labels. indices == 0 means rows first..first+count.
- *  With blocks != 0 it also lists the runs of 4-column blocks that have a non-zero pixel in some example of the
- *  batch, as ascending [start, end) byte offsets into an f64 row, and returns how many runs. */
+ *  Optionally also the block lists the sparse kernels skip by (each pointer may be 0): pairLists, for each
+ *  example pair p (the last example alone when count is odd), the 2-column blocks with ink in example 2p or
+ *  2p+1, pairStride bytes apart; accumulateList, every 4-column block with a mask of the examples that have
+ *  ink there (count <= 32; above that every example counts as having ink), those without any first. */
 export function gatherBatch(
   images: usize,  // (n, inputSize) u8
   labels: usize,  // (n) u8
@@ -46,8 +56,10 @@ export function gatherBatch(
   first: i32, count: i32, inputSize: i32,
   inputs: usize,  // (count, inputSize) f64 out
   targets: usize, // (count) u8 out
-  blocks: usize,  // (inputSize / 4) u32 out, or 0
-): i32 {
+  pairLists: usize, pairStride: i32, // (ceil(count / 2)) lists out, or 0
+  accumulateList: usize, // list out, or 0
+  scratch: usize, // (inputSize / 4) u32
+): void {
   const scale = f64x2.splat(1.0 / 255.0);
   const vecEnd = inputSize & ~7;
   for (let e = 0; e < count; e++) {
@@ -66,25 +78,14 @@ export function gatherBatch(
     }
     for (let k = vecEnd; k < inputSize; k++) store<f64>(dst + (<usize>k << 3), <f64>load<u8>(src + k) * (1.0 / 255.0));
   }
-  if (!blocks) return 0;
-  // Runs of consecutive 4-column blocks with ink, as [start, end) byte offsets into an f64 row.
-  const total = inputSize >> 2;
-  let runs = 0;
-  let runStart = -1;
-  for (let g = 0; g <= total; g++) {
-    let any: u32 = 0;
-    if (g < total) {
-      for (let e = 0; e < count; e++) any |= load<u32>(images + rowOf(indices, first, e) * inputSize + (<usize>g << 2));
-    }
-    if (any && runStart < 0) runStart = g;
-    if (!any && runStart >= 0) {
-      store<u32>(blocks + (<usize>runs << 3), <u32>runStart << 5);
-      store<u32>(blocks + (<usize>runs << 3), <u32>g << 5, 4);
-      runs++;
-      runStart = -1;
+  if (pairLists) {
+    for (let e = 0; e < count; e += 2) {
+      const a = images + rowOf(indices, first, e) * inputSize;
+      const b = e + 1 < count ? images + rowOf(indices, first, e + 1) * inputSize : a;
+      pairInk(a, b, inputSize, pairLists + <usize>(e >> 1) * pairStride);
     }
   }
-  return runs;
+  if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch);
 }
 
 // @ts-ignore: decorator
@@ -92,11 +93,71 @@ export function gatherBatch(
   return indices ? <usize>load<u32>(indices + (<usize>e << 2)) : <usize>(first + e);
 }
 
-/** The dense run list of an nIn-wide row: one run over all whole 4-column blocks. Returns the run count. */
-export function denseBlocks(blocks: usize, nIn: i32): i32 {
-  store<u32>(blocks, 0);
-  store<u32>(blocks, <u32>(nIn & ~3) << 3, 4);
-  return 1;
+// The list of 2-column blocks with ink in image a or image b (u8 rows of n pixels).
+function pairInk(a: usize, b: usize, n: i32, list: usize): void {
+  const zero = i16x8.splat(0);
+  const blocks = n >> 1;
+  const entries = list + LIST_HEADER;
+  let count: usize = 0;
+  let g = 0;
+  // Eight blocks (16 bytes) per step; every offset is written, and the count advances past those with ink.
+  for (; g + 8 <= blocks; g += 8) {
+    const k = <usize>g << 1;
+    const ink = i16x8.bitmask(i16x8.ne(v128.or(v128.load(a + k), v128.load(b + k)), zero));
+    for (let i = 0; i < 8; i++) {
+      store<u32>(entries + (count << 2), <u32>(g + i) << 4);
+      count += <usize>((ink >> i) & 1);
+    }
+  }
+  for (; g < blocks; g++) {
+    store<u32>(entries + (count << 2), <u32>g << 4);
+    count += <usize>((load<u16>(a + (<usize>g << 1)) | load<u16>(b + (<usize>g << 1))) != 0);
+  }
+  store<u32>(list, <u32>count);
+  store<u32>(list, 0, 4);
+}
+
+// The list of 4-column blocks with their example masks: blocks without ink first, then the others in
+// column order (ordering them by example count to steady the loop branch was measured no faster).
+function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize): void {
+  const blocks = n >> 2;
+  const masked = count <= 32;
+  let empty: u32 = 0;
+  for (let g = 0; g < blocks; g++) {
+    let ink: u32 = 0;
+    for (let e = 0; e < count; e++) {
+      if (load<u32>(images + rowOf(indices, first, e) * n + (<usize>g << 2))) ink |= masked ? <u32>1 << e : 1;
+    }
+    const mask = masked ? ink : ink ? 0xffffffff : 0;
+    store<u32>(masks + (<usize>g << 2), mask);
+    if (!mask) empty++;
+  }
+  store<u32>(list, <u32>blocks);
+  store<u32>(list, empty, 4);
+  let zeroAt = list + LIST_HEADER;
+  let inkAt = zeroAt + (<usize>empty << 3);
+  for (let g = 0; g < blocks; g++) {
+    const mask = load<u32>(masks + (<usize>g << 2));
+    const at = mask ? inkAt : zeroAt;
+    store<u32>(at, <u32>g << 5);
+    store<u32>(at, mask, 4);
+    if (mask) inkAt += 8;
+    else zeroAt += 8;
+  }
+}
+
+/** The dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */
+export function denseLists(forwardList: usize, accumulateList: usize, nIn: i32): void {
+  const pairs = nIn >> 1, quads = nIn >> 2;
+  store<u32>(forwardList, pairs);
+  store<u32>(forwardList, 0, 4);
+  for (let g = 0; g < pairs; g++) store<u32>(forwardList + LIST_HEADER + (<usize>g << 2), <u32>g << 4);
+  store<u32>(accumulateList, quads);
+  store<u32>(accumulateList, 0, 4);
+  for (let g = 0; g < quads; g++) {
+    store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), <u32>g << 5);
+    store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), 0xffffffff, 4);
+  }
 }
 
 function activate(z: f64, activation: i32): f64 {
@@ -120,8 +181,8 @@ function softmaxRow(row: usize, n: i32): void {
 }
 
 /** output = activation(input . weights^T + biases), register-blocked 4 rows x 2 examples.
- *  Only the listed runs of 4-column blocks enter the dot products (the rest are zero in every example of the
- *  batch), then the last nIn % 4 columns. Skipping exact zeros leaves every sum as the dense loop makes it. */
+ *  Each pair of examples visits only the 2-column blocks in its own block list (the list for pair p at
+ *  lists + p * listStride; stride 0 shares one list), then the last column when nIn is odd. */
 export function denseForward(
   input: usize,   // (m, nIn)
   m: i32, nIn: i32,
@@ -130,14 +191,13 @@ export function denseForward(
   nOut: i32,
   output: usize,  // (m, nOut) out
   activation: i32,
-  blocks: usize,  // (nBlocks, 2) u32 [start, end) byte offsets of runs of 4-column blocks, ascending
-  nBlocks: i32,
+  lists: usize,   // block lists of 2-column blocks, one per example pair
+  listStride: i32,
   jStart: i32, jEnd: i32, // the output rows this call computes (threads split them); softmax needs them all
 ): void {
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
-  const tail = (<usize>(nIn & ~3)) << 3;
-  const blocksEnd = blocks + (<usize>nBlocks << 3);
+  const tail = (<usize>(nIn & ~1)) << 3;
   // Row blocks outer, example pairs inner: four weight rows (4 x nIn f64) stay in L1 while a panel of
   // examples (at most EXAMPLE_PANEL rows of input, kept in L2) streams past them.
   const pairs = m & ~1;
@@ -153,28 +213,28 @@ export function denseForward(
     for (let e = panel; e < panelEnd; e += 2) {
       const x0 = input + <usize>e * inRow;
       const x1 = x0 + inRow;
+      const list = lists + <usize>(e >> 1) * listStride;
+      const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 2);
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-      for (let b = blocks; b < blocksEnd; b += 8) {
-        const end = <usize>load<u32>(b, 4);
-        for (let k = <usize>load<u32>(b); k < end; k += 16) {
-          const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
-          const u0 = v128.load(w0 + k), u1 = v128.load(w1 + k);
-          const u2 = v128.load(w2 + k), u3 = v128.load(w3 + k);
-          a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
-          a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
-          a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
-          a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
-        }
+      for (let q = list + LIST_HEADER; q < listEnd; q += 4) {
+        const k = <usize>load<u32>(q);
+        const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
+        const u0 = v128.load(w0 + k), u1 = v128.load(w1 + k);
+        const u2 = v128.load(w2 + k), u3 = v128.load(w3 + k);
+        a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
+        a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
+        a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
+        a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
       }
       let s00 = hsum(a00), s01 = hsum(a01), s10 = hsum(a10), s11 = hsum(a11);
       let s20 = hsum(a20), s21 = hsum(a21), s30 = hsum(a30), s31 = hsum(a31);
-      for (let k = tail; k < inRow; k += 8) {
-        const t0 = load<f64>(x0 + k), t1 = load<f64>(x1 + k);
-        s00 += load<f64>(w0 + k) * t0; s01 += load<f64>(w0 + k) * t1;
-        s10 += load<f64>(w1 + k) * t0; s11 += load<f64>(w1 + k) * t1;
-        s20 += load<f64>(w2 + k) * t0; s21 += load<f64>(w2 + k) * t1;
-        s30 += load<f64>(w3 + k) * t0; s31 += load<f64>(w3 + k) * t1;
+      if (tail < inRow) {
+        const t0 = load<f64>(x0 + tail), t1 = load<f64>(x1 + tail);
+        s00 += load<f64>(w0 + tail) * t0; s01 += load<f64>(w0 + tail) * t1;
+        s10 += load<f64>(w1 + tail) * t0; s11 += load<f64>(w1 + tail) * t1;
+        s20 += load<f64>(w2 + tail) * t0; s21 += load<f64>(w2 + tail) * t1;
+        s30 += load<f64>(w3 + tail) * t0; s31 += load<f64>(w3 + tail) * t1;
       }
       const o0 = output + <usize>e * outRow + jb;
       const o1 = o0 + outRow;
@@ -189,15 +249,17 @@ export function denseForward(
   for (let e = 0; e < m; e++) {
     const x = input + <usize>e * inRow;
     const o = output + <usize>e * outRow;
+    const list = lists + <usize>(e >> 1) * listStride;
+    const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 2);
     for (let r = e < pairs ? rowBlocks : jStart; r < jEnd; r++) {
       const w = weights + <usize>r * inRow;
       let acc = f64x2.splat(0);
-      for (let b = blocks; b < blocksEnd; b += 8) {
-        const end = <usize>load<u32>(b, 4);
-        for (let k = <usize>load<u32>(b); k < end; k += 16) acc = madd(v128.load(w + k), v128.load(x + k), acc);
+      for (let q = list + LIST_HEADER; q < listEnd; q += 4) {
+        const k = <usize>load<u32>(q);
+        acc = madd(v128.load(w + k), v128.load(x + k), acc);
       }
       let sum = hsum(acc);
-      for (let k = tail; k < inRow; k += 8) sum += load<f64>(w + k) * load<f64>(x + k);
+      if (tail < inRow) sum += load<f64>(w + tail) * load<f64>(x + tail);
       store<f64>(o + (<usize>r << 3), sum + load<f64>(biases + (<usize>r << 3)));
     }
   }
@@ -296,8 +358,8 @@ export function denseBackwardInput(
 
 /** target = decay * target + delta^T . inputs (BP4), targetBiases += column sums of delta (BP3).
  *  With delta pre-scaled by -eta/m this is the SGD step itself; with decay 1 it accumulates a gradient.
- *  The product runs over the listed runs of 4-column blocks; between them the inputs are zero in every
- *  example, so there only the decay applies. */
+ *  The product runs over the blocks of a list of 4-column blocks and, when masked, only over the examples
+ *  with ink in each block; elsewhere the inputs are zero, so there only the decay applies. */
 export function denseAccumulate(
   delta: usize,   // (m, nOut)
   inputs: usize,  // (m, nIn)
@@ -305,8 +367,8 @@ export function denseAccumulate(
   target: usize,  // (nOut, nIn)
   targetBiases: usize, // (nOut)
   decay: f64,
-  blocks: usize,  // (nBlocks, 2) u32 [start, end) byte offsets of runs of 4-column blocks, ascending
-  nBlocks: i32,
+  list: usize,    // block list of 4-column blocks with example masks
+  masked: i32,    // 1: use the masks (m <= 32); 0: every example
   jStart: i32, jEnd: i32, // the target rows this call updates (threads split them)
 ): void {
   const inRow = <usize>nIn << 3;
@@ -314,28 +376,55 @@ export function denseAccumulate(
   const blockEnd = (<usize>(nIn & ~3)) << 3;
   const exEnd = <usize>m * outRow;
   const keep = f64x2.splat(decay);
-  const blocksEnd = blocks + (<usize>nBlocks << 3);
+  const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 3);
+  const withInk = list + LIST_HEADER + (<usize>load<u32>(list, 4) << 3);
   const rowBlocks = jStart + ((jEnd - jStart) & ~3);
   for (let j = jStart; j < rowBlocks; j += 4) {
     const t0 = target + <usize>j * inRow;
     const t1 = t0 + inRow, t2 = t1 + inRow, t3 = t2 + inRow;
     const dj = delta + (<usize>j << 3);
-    // 4 rows x 4 columns = 8 accumulators, swept down the mini-batch.
-    for (let b = blocks; b < blocksEnd; b += 8) {
-    const end = <usize>load<u32>(b, 4);
-    for (let k = <usize>load<u32>(b); k < end; k += 32) {
+    // Blocks without ink in the batch: the product adds nothing, the decay still applies.
+    if (decay != 1.0) {
+      for (let q = list + LIST_HEADER; q < withInk; q += 8) {
+        const k = <usize>load<u32>(q);
+        v128.store(t0 + k, f64x2.mul(keep, v128.load(t0 + k))); v128.store(t0 + k, f64x2.mul(keep, v128.load(t0 + k, 16)), 16);
+        v128.store(t1 + k, f64x2.mul(keep, v128.load(t1 + k))); v128.store(t1 + k, f64x2.mul(keep, v128.load(t1 + k, 16)), 16);
+        v128.store(t2 + k, f64x2.mul(keep, v128.load(t2 + k))); v128.store(t2 + k, f64x2.mul(keep, v128.load(t2 + k, 16)), 16);
+        v128.store(t3 + k, f64x2.mul(keep, v128.load(t3 + k))); v128.store(t3 + k, f64x2.mul(keep, v128.load(t3 + k, 16)), 16);
+      }
+    }
+    for (let q = withInk; q < listEnd; q += 8) {
+      const k = <usize>load<u32>(q);
+      // 4 rows x 4 columns = 8 accumulators, swept down the examples.
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-      let x = inputs + k;
-      for (let d: usize = dj; d < dj + exEnd; d += outRow) {
-        const v0 = v128.load(x), v1 = v128.load(x, 16);
-        const g0 = v128.load64_splat(d), g1 = v128.load64_splat(d, 8);
-        const g2 = v128.load64_splat(d, 16), g3 = v128.load64_splat(d, 24);
-        a00 = madd(g0, v0, a00); a01 = madd(g0, v1, a01);
-        a10 = madd(g1, v0, a10); a11 = madd(g1, v1, a11);
-        a20 = madd(g2, v0, a20); a21 = madd(g2, v1, a21);
-        a30 = madd(g3, v0, a30); a31 = madd(g3, v1, a31);
-        x += inRow;
+      if (masked) {
+        let mask = load<u32>(q, 4);
+        do {
+          const e = <usize>ctz(mask);
+          mask &= mask - 1;
+          const x = inputs + e * inRow + k;
+          const d = dj + e * outRow;
+          const v0 = v128.load(x), v1 = v128.load(x, 16);
+          const g0 = v128.load64_splat(d), g1 = v128.load64_splat(d, 8);
+          const g2 = v128.load64_splat(d, 16), g3 = v128.load64_splat(d, 24);
+          a00 = madd(g0, v0, a00); a01 = madd(g0, v1, a01);
+          a10 = madd(g1, v0, a10); a11 = madd(g1, v1, a11);
+          a20 = madd(g2, v0, a20); a21 = madd(g2, v1, a21);
+          a30 = madd(g3, v0, a30); a31 = madd(g3, v1, a31);
+        } while (mask);
+      } else {
+        let x = inputs + k;
+        for (let d: usize = dj; d < dj + exEnd; d += outRow) {
+          const v0 = v128.load(x), v1 = v128.load(x, 16);
+          const g0 = v128.load64_splat(d), g1 = v128.load64_splat(d, 8);
+          const g2 = v128.load64_splat(d, 16), g3 = v128.load64_splat(d, 24);
+          a00 = madd(g0, v0, a00); a01 = madd(g0, v1, a01);
+          a10 = madd(g1, v0, a10); a11 = madd(g1, v1, a11);
+          a20 = madd(g2, v0, a20); a21 = madd(g2, v1, a21);
+          a30 = madd(g3, v0, a30); a31 = madd(g3, v1, a31);
+          x += inRow;
+        }
       }
       if (decay != 1.0) {
         a00 = madd(keep, v128.load(t0 + k), a00); a01 = madd(keep, v128.load(t0 + k, 16), a01);
@@ -352,19 +441,6 @@ export function denseAccumulate(
       v128.store(t1 + k, a10); v128.store(t1 + k, a11, 16);
       v128.store(t2 + k, a20); v128.store(t2 + k, a21, 16);
       v128.store(t3 + k, a30); v128.store(t3 + k, a31, 16);
-    }
-    }
-  }
-  // Blocks that are zero in the whole batch: the product adds nothing, the decay still applies.
-  if (decay != 1.0) {
-    let gap: usize = 0;
-    for (let b = blocks; b <= blocksEnd; b += 8) {
-      const end = b < blocksEnd ? <usize>load<u32>(b) : blockEnd;
-      for (let r = jStart; r < rowBlocks; r++) {
-        const row = target + <usize>r * inRow;
-        for (let k = gap; k < end; k += 16) v128.store(row + k, f64x2.mul(keep, v128.load(row + k)));
-      }
-      if (b < blocksEnd) gap = <usize>load<u32>(b, 4);
     }
   }
   // Leftover rows and columns: plain sums.

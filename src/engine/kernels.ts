@@ -4,21 +4,23 @@
  */
 export interface Kernels {
   /**
-   * Mini-batch rows as f64 in [0,1] and their labels; indices 0 means rows first..first+count. With blocks != 0,
-   * lists the runs of 4-column blocks with ink in some example ([start, end) byte offsets, u32 pairs) and
-   * returns how many runs.
+   * Mini-batch rows as f64 in [0,1] and their labels; indices 0 means rows first..first+count. Optionally
+   * (pointer 0: not wanted) the block lists the sparse kernels skip by, each a header (u32 count, u32
+   * zeroCount) and entries: per example pair, pairStride bytes apart, the u32 byte offsets of the 2-column
+   * blocks with ink in either example; and every 4-column block as (u32 offset, u32 mask of the examples
+   * with ink, count <= 32), the zeroCount blocks without ink first. scratch holds inputSize / 4 u32.
    */
-  gatherBatch(images: number, labels: number, indices: number, first: number, count: number, inputSize: number, inputs: number, targets: number, blocks: number): number;
-  /** Writes the dense run list of an nIn-wide row (one run over every whole 4-column block); returns 1. */
-  denseBlocks(blocks: number, nIn: number): number;
-  /** output (m, nOut) = activation(input (m, nIn) . weights (nOut, nIn)^T + biases), over the listed input runs (other columns are zero), for output rows jStart..jEnd (softmax: all). */
-  denseForward(input: number, m: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, blocks: number, nRuns: number, jStart: number, jEnd: number): void;
+  gatherBatch(images: number, labels: number, indices: number, first: number, count: number, inputSize: number, inputs: number, targets: number, pairLists: number, pairStride: number, accumulateList: number, scratch: number): void;
+  /** Writes the dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */
+  denseLists(forwardList: number, accumulateList: number, nIn: number): void;
+  /** output (m, nOut) = activation(input (m, nIn) . weights (nOut, nIn)^T + biases), each example pair over its list of 2-column blocks (lists + pair * listStride; other columns are zero), for output rows jStart..jEnd (softmax: all). */
+  denseForward(input: number, m: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, lists: number, listStride: number, jStart: number, jEnd: number): void;
   /** delta (m, n) = scale * dC/dz of the output layer (BP1). */
   outputDelta(output: number, targets: number, m: number, n: number, cost: number, activation: number, scale: number, delta: number): void;
   /** deltaIn (m, nIn) = (deltaOut (m, nOut) . weights (nOut, nIn)) * sigma'(inputs) (BP2). */
   denseBackwardInput(deltaOut: number, m: number, nOut: number, weights: number, nIn: number, inputs: number, activationIn: number, deltaIn: number): void;
-  /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over the listed input runs, decay elsewhere; target rows jStart..jEnd. */
-  denseAccumulate(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, blocks: number, nRuns: number, jStart: number, jEnd: number): void;
+  /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over a list of 4-column blocks and, when masked is 1, only the examples with ink in each block; decay elsewhere; target rows jStart..jEnd. */
+  denseAccumulate(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, list: number, masked: number, jStart: number, jEnd: number): void;
   /** dst = decay * dst + src over n values. */
   scaleAdd(dst: number, src: number, n: number, decay: number): void;
   /** result[0] += summed cost, result[1] += correct argmax count, over m output rows. */

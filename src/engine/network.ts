@@ -76,7 +76,7 @@ export function setEngineDefaults(defaults: { readWasm?: WasmBytesReader; spawnW
   defaultWasmReader = defaults.readWasm ?? defaultWasmReader;
   defaultWorkerSpawner = defaults.spawnWorker ?? defaultWorkerSpawner;
 }
-/** Evaluation chunk with sparse inputs: 40% of 4-column blocks are still all-zero over 16 MNIST images. */
+/** Evaluation chunk with sparse inputs: as many rows as a training batch holds ink masks for. */
 const EVAL_CHUNK_ROWS = 16;
 
 /**
@@ -99,11 +99,17 @@ export class Network {
   private readonly targets: number;
   private readonly indices: number;
   private readonly result: number;
-  /** Per layer: the dense run list of its input row (one run over all whole 4-column blocks). */
-  private readonly allBlocks: number[];
-  /** The input layer's runs of columns with ink in the current mini-batch, and how many; -1: use the dense list. */
-  private readonly batchBlocks: number;
-  private batchRuns = -1;
+  /** Per layer: the dense block lists of its input row, of 2-column blocks (forward) and 4-column blocks (accumulate). */
+  private readonly forwardLists: number[];
+  private readonly accumulateLists: number[];
+  /** The current batch's input blocks with ink: a list per example pair, and one for the update with example masks. */
+  private readonly pairLists: number;
+  private readonly pairStride: number;
+  private readonly batchList: number;
+  private readonly gatherScratch: number;
+  /** Whether the first layer's kernels use the batch's lists (else the dense ones), and whether its masks apply. */
+  private batchSparse = false;
+  private batchMasked = false;
   private readonly sparseInputs: boolean;
   private pool: ThreadPool | undefined;
 
@@ -122,11 +128,17 @@ export class Network {
     this.targets = arena.alloc(chunkRows);
     this.indices = arena.alloc(chunkRows * 4);
     this.result = arena.alloc(16);
-    this.allBlocks = spec.layers.map(() => arena.alloc(8));
-    spec.layers.forEach((n, l) => kernels.denseBlocks(this.allBlocks[l], n));
-    this.batchBlocks = arena.alloc(8 * ((spec.layers[0] >> 3) + 1));
-    // Block lists need whole 4-column blocks; other input widths run densely.
-    this.sparseInputs = sparseInputs && spec.layers[0] % 4 === 0;
+    // Block lists: an 8-byte header, then 4 bytes per 2-column block (forward), 8 per 4-column block (accumulate).
+    const listBytes = (n: number) => [8 + 4 * (n >> 1), 8 + 8 * (n >> 2)];
+    this.forwardLists = spec.layers.map((n) => arena.alloc(listBytes(n)[0]));
+    this.accumulateLists = spec.layers.map((n) => arena.alloc(listBytes(n)[1]));
+    spec.layers.forEach((n, l) => kernels.denseLists(this.forwardLists[l], this.accumulateLists[l], n));
+    const nIn = spec.layers[0];
+    this.pairStride = Math.ceil(listBytes(nIn)[0] / 8) * 8;
+    this.pairLists = arena.alloc(this.pairStride * Math.ceil(chunkRows / 2));
+    this.batchList = arena.alloc(listBytes(nIn)[1]);
+    this.gatherScratch = arena.alloc(4 * (nIn >> 2));
+    this.sparseInputs = sparseInputs;
   }
 
   /** Builds a network with fresh seeded parameters (or the given ones) in the chosen engine. */
@@ -237,7 +249,7 @@ export class Network {
     this.arena.f64.fill(0, this.grads >> 3, (this.grads >> 3) + this.layout.size);
     for (let start = first; start < first + count; start += this.chunkRows) {
       const m = Math.min(this.chunkRows, first + count - start);
-      this.gatherRange(data, start, m);
+      this.gatherRange(data, start, m, this.sparseInputs);
       this.forward(m);
       this.backward(m, 1 / count, 1, true);
     }
@@ -249,7 +261,7 @@ export class Network {
     const { kernels, spec } = this;
     const out = spec.layers.length - 1;
     this.arena.f64.fill(0, this.result >> 3, (this.result >> 3) + 2);
-    // Small chunks keep whole-chunk zero columns common, so the sparse runs pay off here too.
+    // Forward passes skip by example pair whatever the chunk; small chunks keep the eval's input panel in L1.
     const chunk = this.sparseInputs ? Math.min(this.chunkRows, EVAL_CHUNK_ROWS) : this.chunkRows;
     for (let start = first; start < first + count; start += chunk) {
       const m = Math.min(chunk, first + count - start);
@@ -286,7 +298,7 @@ export class Network {
     for (let first = 0; first < count; first += this.chunkRows) {
       const m = Math.min(this.chunkRows, count - first);
       this.arena.f64.set(inputs.subarray(first * nIn, (first + m) * nIn), this.activations[0] >> 3);
-      this.batchRuns = -1;
+      this.batchSparse = false;
       this.forward(m);
       const from = this.activations[out] >> 3;
       probabilities.set(this.arena.f64.subarray(from, from + m * classes), first * classes);
@@ -299,20 +311,31 @@ export class Network {
       if (rows[i] >= data.count) throw new ConfigError(`row ${rows[i]} is outside the dataset (${data.count} rows)`);
     }
     this.arena.u32.set(rows, this.indices >> 2);
-    const blocks = this.sparseInputs ? this.batchBlocks : 0;
-    const runs = this.kernels.gatherBatch(data.images, data.labels, this.indices, 0, rows.length, data.inputSize, this.activations[0], this.targets, blocks);
-    this.batchRuns = this.sparseInputs ? runs : -1;
+    this.gather(data, this.indices, 0, rows.length, this.sparseInputs);
   }
 
-  /** Contiguous rows (evaluation, gradient), with the batch's run list when sparse. */
-  private gatherRange(data: DatasetHandle, first: number, count: number, sparse = false): void {
-    const runs = this.kernels.gatherBatch(data.images, data.labels, 0, first, count, data.inputSize, this.activations[0], this.targets, sparse ? this.batchBlocks : 0);
-    this.batchRuns = sparse ? runs : -1;
+  /** Contiguous rows (evaluation, gradient). */
+  private gatherRange(data: DatasetHandle, first: number, count: number, sparse: boolean): void {
+    this.gather(data, 0, first, count, sparse);
   }
 
-  /** The input run list of layer l (1-based): the batch's own for the first layer when there is one. */
-  private runsOf(l: number): [blocks: number, runs: number] {
-    return l === 1 && this.batchRuns >= 0 ? [this.batchBlocks, this.batchRuns] : [this.allBlocks[l - 1], 1];
+  /** Rows into the input layer; with sparse, also the lists of where they have ink. */
+  private gather(data: DatasetHandle, indices: number, first: number, count: number, sparse: boolean): void {
+    const lists = sparse ? [this.pairLists, this.pairStride, this.batchList, this.gatherScratch] : [0, 0, 0, 0];
+    this.kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, this.activations[0], this.targets, ...(lists as [number, number, number, number]));
+    this.batchSparse = sparse;
+    // A mask has one bit per example.
+    this.batchMasked = sparse && count <= 32;
+  }
+
+  /** Layer l's (1-based) input block lists for the forward pass: the batch's per-pair lists for the first layer. */
+  private forwardListsOf(l: number): [lists: number, stride: number] {
+    return l === 1 && this.batchSparse ? [this.pairLists, this.pairStride] : [this.forwardLists[l - 1], 0];
+  }
+
+  /** Layer l's input block list for the weight update, and whether its example masks apply. */
+  private accumulateListOf(l: number): [list: number, masked: number] {
+    return l === 1 && this.batchSparse ? [this.batchList, this.batchMasked ? 1 : 0] : [this.accumulateLists[l - 1], 0];
   }
 
   private forward(m: number): void {
@@ -320,8 +343,8 @@ export class Network {
     const last = layers.length - 1;
     this.layout.layers.forEach((layer, i) => {
       const act = i + 1 === last ? ACTIVATION_CODE[outputActivation] : ACTIVATION_CODE[activation];
-      const [blocks, runs] = this.runsOf(i + 1);
-      const args = [this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act, blocks, runs];
+      const [lists, stride] = this.forwardListsOf(i + 1);
+      const args = [this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act, lists, stride];
       this.overRows('denseForward', args, layer.outputs, act !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     });
   }
@@ -338,8 +361,8 @@ export class Network {
       if (l > 1) {
         kernels.denseBackwardInput(this.deltas[l], m, layer.outputs, this.params + layer.weights * 8, layer.inputs, this.activations[l - 1], ACTIVATION_CODE[spec.activation], this.deltas[l - 1]);
       }
-      const [blocks, runs] = this.runsOf(l);
-      const args = [this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay, blocks, runs];
+      const [list, masked] = this.accumulateListOf(l);
+      const args = [this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay, list, masked];
       this.overRows('denseAccumulate', args, layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     }
   }

@@ -8,7 +8,8 @@ const QUADRATIC = 1;
 /**
  * The kernels in plain TypeScript over the same arena layout: the readable reference for the wasm
  * core and the benchmark baseline. Pointers are byte offsets, so f64 index = ptr / 8. The twin always
- * computes densely: run lists (which columns are zero in a whole batch) are the wasm core's shortcut.
+ * computes densely: block lists (which columns are zero in a pair of examples or a
+ * whole batch) are the wasm core's shortcut.
  */
 export function createTsKernels(arena: Arena): Kernels {
   return {
@@ -21,14 +22,13 @@ export function createTsKernels(arena: Arena): Kernels {
         const dst = (inputs >> 3) + e * inputSize;
         for (let k = 0; k < inputSize; k++) f64[dst + k] = u8[src + k] * (1 / 255);
       }
-      return 1;
     },
 
-    denseBlocks() {
-      return 1;
+    denseLists() {
+      // The twin computes densely: nothing to list.
     },
 
-    denseForward(input, m, nIn, weights, biases, nOut, output, activation, _blocks, _nBlocks, jStart, jEnd) {
+    denseForward(input, m, nIn, weights, biases, nOut, output, activation, _lists, _listStride, jStart, jEnd) {
       const f = arena.f64;
       const x0 = input >> 3, w0 = weights >> 3, b0 = biases >> 3, o0 = output >> 3;
       // Weight row outer, examples inner: the row stays in cache while the whole batch uses it.
@@ -102,7 +102,7 @@ export function createTsKernels(arena: Arena): Kernels {
       }
     },
 
-    denseAccumulate(delta, inputs, m, nOut, nIn, target, targetBiases, decay, _blocks, _nBlocks, jStart, jEnd) {
+    denseAccumulate(delta, inputs, m, nOut, nIn, target, targetBiases, decay, _list, _masked, jStart, jEnd) {
       const f = arena.f64;
       const d0 = delta >> 3, x0 = inputs >> 3, t0 = target >> 3, tb = targetBiases >> 3;
       for (let j = jStart; j < jEnd; j++) {
