@@ -302,7 +302,9 @@ export function outputDelta(
   }
 }
 
-/** Backpropagated error (BP2): deltaIn = (deltaOut . weights) * sigma'(z_in), sigma' read from a_in. */
+/** Backpropagated error (BP2): deltaIn = (deltaOut . weights) * sigma'(z_in), sigma' read from a_in, for the
+ *  columns kStart..kEnd of deltaIn (threads split them; slices starting at multiples of 8 give every column
+ *  the same sum whatever the split). */
 export function denseBackwardInput(
   deltaOut: usize, // (m, nOut)
   m: i32, nOut: i32,
@@ -311,10 +313,12 @@ export function denseBackwardInput(
   inputs: usize,   // (m, nIn) activations of the layer below
   activationIn: i32,
   deltaIn: usize,  // (m, nIn) out
+  kStart: i32, kEnd: i32,
 ): void {
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
-  const blockEnd = (<usize>(nIn & ~7)) << 3;
+  const first = <usize>kStart << 3;
+  const blockEnd = (<usize>(kStart + ((kEnd - kStart) & ~7))) << 3;
   let e = 0;
   for (; e + 2 <= m; e += 2) {
     const d0 = deltaOut + <usize>e * outRow;
@@ -322,7 +326,7 @@ export function denseBackwardInput(
     const r0 = deltaIn + <usize>e * inRow;
     const r1 = r0 + inRow;
     // 2 examples x 8 columns = 8 accumulators, swept down the nOut rows of W.
-    for (let k: usize = 0; k < blockEnd; k += 64) {
+    for (let k: usize = first; k < blockEnd; k += 64) {
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a02 = f64x2.splat(0), a03 = f64x2.splat(0);
       let a10 = f64x2.splat(0), a11 = f64x2.splat(0), a12 = f64x2.splat(0), a13 = f64x2.splat(0);
       let w = weights + k;
@@ -339,21 +343,89 @@ export function denseBackwardInput(
   }
   // Leftover columns and the odd example: plain sums.
   for (let r = 0; r < m; r++) {
-    const kStart = r < e ? <i32>(blockEnd >> 3) : 0;
+    const from = r < e ? <i32>(blockEnd >> 3) : kStart;
     const dr = deltaOut + <usize>r * outRow;
     const out = deltaIn + <usize>r * inRow;
-    for (let k = kStart; k < nIn; k++) {
+    for (let k = from; k < kEnd; k++) {
       let s: f64 = 0;
       for (let j = 0; j < nOut; j++) s += load<f64>(dr + (<usize>j << 3)) * load<f64>(weights + <usize>j * inRow + (<usize>k << 3));
       store<f64>(out + (<usize>k << 3), s);
     }
   }
-  const end = <usize>m * inRow;
-  for (let p: usize = 0; p < end; p += 8) {
-    const a = load<f64>(inputs + p);
-    const slope = activationIn == RELU ? (a > 0 ? 1.0 : 0.0) : a * (1.0 - a);
-    store<f64>(deltaIn + p, load<f64>(deltaIn + p) * slope);
+  for (let r = 0; r < m; r++) {
+    const row = <usize>r * inRow;
+    for (let p = row + first; p < row + (<usize>kEnd << 3); p += 8) {
+      const a = load<f64>(inputs + p);
+      const slope = activationIn == RELU ? (a > 0 ? 1.0 : 0.0) : a * (1.0 - a);
+      store<f64>(deltaIn + p, load<f64>(deltaIn + p) * slope);
+    }
   }
+}
+
+/** The update of denseAccumulate for the target columns kStart..kEnd of every row (threads split the columns of
+ *  a layer whose input rows they own): target = decay * target + delta^T . inputs there; the biases take the
+ *  column sums of delta in the slice with kStart 0. The same arithmetic as denseAccumulate's register tiles. */
+export function accumulateColumns(
+  delta: usize,   // (m, nOut)
+  inputs: usize,  // (m, nIn)
+  m: i32, nOut: i32, nIn: i32,
+  target: usize,  // (nOut, nIn)
+  targetBiases: usize, // (nOut)
+  decay: f64,
+  kStart: i32, kEnd: i32,
+): void {
+  const inRow = <usize>nIn << 3;
+  const outRow = <usize>nOut << 3;
+  const exEnd = <usize>m * outRow;
+  const keep = f64x2.splat(decay);
+  const first = <usize>kStart << 3;
+  const pairEnd = (<usize>(kStart + ((kEnd - kStart) & ~1))) << 3;
+  for (let r = 0; r < nOut; r++) {
+    const t = target + <usize>r * inRow;
+    const dr = delta + (<usize>r << 3);
+    // 8 columns = 4 accumulators per sweep of the examples.
+    let k = first;
+    for (; k + 64 <= pairEnd; k += 64) {
+      let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+      let x = inputs + k;
+      for (let d = dr; d < dr + exEnd; d += outRow) {
+        const g = v128.load64_splat(d);
+        a0 = madd(g, v128.load(x), a0); a1 = madd(g, v128.load(x, 16), a1);
+        a2 = madd(g, v128.load(x, 32), a2); a3 = madd(g, v128.load(x, 48), a3);
+        x += inRow;
+      }
+      v128.store(t + k, finish(keep, decay, v128.load(t + k), a0)); v128.store(t + k, finish(keep, decay, v128.load(t + k, 16), a1), 16);
+      v128.store(t + k, finish(keep, decay, v128.load(t + k, 32), a2), 32); v128.store(t + k, finish(keep, decay, v128.load(t + k, 48), a3), 48);
+    }
+    for (; k < pairEnd; k += 16) {
+      let a0 = f64x2.splat(0);
+      let x = inputs + k;
+      for (let d = dr; d < dr + exEnd; d += outRow) {
+        a0 = madd(v128.load64_splat(d), v128.load(x), a0);
+        x += inRow;
+      }
+      v128.store(t + k, finish(keep, decay, v128.load(t + k), a0));
+    }
+    if (pairEnd < (<usize>kEnd << 3)) {
+      let s: f64 = 0;
+      for (let e = 0; e < m; e++) s += load<f64>(dr + <usize>e * outRow) * load<f64>(inputs + <usize>e * inRow + pairEnd);
+      store<f64>(t + pairEnd, decay * load<f64>(t + pairEnd) + s);
+    }
+  }
+  if (kStart == 0) {
+    for (let r = 0; r < nOut; r++) {
+      let s: f64 = 0;
+      for (let e = 0; e < m; e++) s += load<f64>(delta + <usize>e * outRow + (<usize>r << 3));
+      const p = targetBiases + (<usize>r << 3);
+      store<f64>(p, load<f64>(p) + s);
+    }
+  }
+}
+
+// decay * target + sum, as denseAccumulate forms it.
+// @ts-ignore: decorator
+@inline function finish(keep: v128, decay: f64, target: v128, sum: v128): v128 {
+  return decay != 1.0 ? madd(keep, target, sum) : f64x2.add(sum, target);
 }
 
 /** target = decay * target + delta^T . inputs (BP4), targetBiases += column sums of delta (BP3).

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network } from '../src/engine/network.js';
+import type { DatasetHandle } from '../src/engine/network.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { CANONICAL_SPEC } from '../src/model/spec.js';
 import { Random } from '../src/model/random.js';
@@ -67,4 +68,44 @@ for (const variant of others) test(`${variant.label} with 2 threads trains to ex
   };
   const [one, two] = [await run(1), await run(2)];
   assert.deepEqual(two, one);
+  // Three slices of 64 rows: the split moves, the sums do not.
+  if (variant === others[0]) assert.deepEqual(await run(3), one);
+});
+
+/** A first-layer weight on a central pixel, which mini-batches often have ink in. */
+const WATCHED = 100 * 784 + 14 * 28 + 14;
+
+test('reading the network between mini-batches (parameters, evaluate, L2 term, predict) sees every step and changes none', async () => {
+  // The first layer's update of a batch is applied with the next batch's forward pass; every reader applies it first.
+  const step = { eta: 0.5, lambda: 5, trainingSize: 50_000 };
+  const order = new Uint32Array(train.count).map((_, i) => i);
+  new Random(4).shuffle(order);
+  const image = new Float64Array(784).fill(0.5);
+  const readers: Record<string, (network: Network, data: DatasetHandle) => number> = {
+    parameters: (network) => network.getParameters()[WATCHED],
+    evaluate: (network, data) => network.evaluate(data, 0, 100).cost,
+    l2: (network) => network.l2Penalty(5, 50_000),
+    predict: (network) => network.predict(image)[3],
+  };
+  const names = Object.keys(readers);
+  const run = async (options: { chunkRows?: number; peek: boolean }) => {
+    const network = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: 'standard', init: { seed: 4 }, chunkRows: options.chunkRows });
+    const data = network.upload(train);
+    const seen: number[] = [];
+    for (let s = 0; s < 12; s++) {
+      network.trainBatch(data, order.subarray(s * BATCH, (s + 1) * BATCH), step);
+      // Each reader in turn is the first to look after a batch.
+      if (options.peek) for (let r = 0; r < names.length; r++) seen.push(readers[names[(s + r) % names.length]](network, data));
+    }
+    return { params: network.getParameters(), seen };
+  };
+  const plain = await run({ peek: false });
+  const peeked = await run({ peek: true });
+  assert.deepEqual(peeked.params, plain.params);
+  // Chunks smaller than a batch take the same steps without deferring any (the rounding differs slightly).
+  const undeferred = await run({ chunkRows: 5, peek: true });
+  assert.equal(peeked.seen.length, 48);
+  peeked.seen.forEach((value, i) => assert.ok(Math.abs(value - undeferred.seen[i]) < 1e-12, `read ${value}, expected ${undeferred.seen[i]} (${names[(Math.floor(i / 4) + (i % 4)) % 4]} after batch ${Math.floor(i / 4) + 1})`));
+  const watched = undeferred.seen.filter((_, i) => names[(Math.floor(i / 4) + (i % 4)) % 4] === 'parameters');
+  assert.ok(watched.some((v, i) => i > 0 && Math.abs(v - watched[i - 1]) > 1e-9), 'the batches moved the watched weight');
 });

@@ -17,10 +17,12 @@ export interface Kernels {
   denseForward(input: number, m: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, lists: number, listStride: number, jStart: number, jEnd: number): void;
   /** delta (m, n) = scale * dC/dz of the output layer (BP1). */
   outputDelta(output: number, targets: number, m: number, n: number, cost: number, activation: number, scale: number, delta: number): void;
-  /** deltaIn (m, nIn) = (deltaOut (m, nOut) . weights (nOut, nIn)) * sigma'(inputs) (BP2). */
-  denseBackwardInput(deltaOut: number, m: number, nOut: number, weights: number, nIn: number, inputs: number, activationIn: number, deltaIn: number): void;
+  /** deltaIn (m, nIn) = (deltaOut (m, nOut) . weights (nOut, nIn)) * sigma'(inputs) (BP2), for the columns kStart..kEnd. */
+  denseBackwardInput(deltaOut: number, m: number, nOut: number, weights: number, nIn: number, inputs: number, activationIn: number, deltaIn: number, kStart: number, kEnd: number): void;
   /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over a list of 4-column blocks and, when masked is 1, only the examples with ink in each block; decay elsewhere; target rows jStart..jEnd. */
   denseAccumulate(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, list: number, masked: number, jStart: number, jEnd: number): void;
+  /** denseAccumulate's update restricted to the target columns kStart..kEnd of every row, without lists; biases (BP3) only in the slice with kStart 0. */
+  accumulateColumns(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, kStart: number, kEnd: number): void;
   /** dst = decay * dst + src over n values. */
   scaleAdd(dst: number, src: number, n: number, decay: number): void;
   /** result[0] += summed cost, result[1] += correct argmax count, over m output rows. */

@@ -9,7 +9,7 @@ import type { Kernels } from './kernels.js';
 import { createTsKernels } from './ts-kernels.js';
 import { loadWasmCore } from './wasm.js';
 import { ThreadPool } from './threads.js';
-import type { ThreadOp, WorkerSpawner } from './threads.js';
+import type { ThreadStep, WorkerSpawner } from './threads.js';
 import type { SimdBuild, SimdChoice, WasmBytesReader } from './wasm.js';
 
 export type EngineName = 'wasm' | 'ts';
@@ -43,6 +43,16 @@ export interface DatasetHandle {
   readonly labels: number;
   readonly count: number;
   readonly inputSize: number;
+}
+
+/** Where a mini-batch's first-layer inputs and block lists live. */
+interface BatchBuffers {
+  inputs: number;
+  pairLists: number;
+  list: number;
+  /** Whether the lists hold this batch's ink (else the first layer runs densely), and whether its masks apply. */
+  sparse: boolean;
+  masked: boolean;
 }
 
 /** One SGD step's settings: w <- (1 - eta*lambda/n) w - (eta/m) dC/dw. */
@@ -102,14 +112,17 @@ export class Network {
   /** Per layer: the dense block lists of its input row, of 2-column blocks (forward) and 4-column blocks (accumulate). */
   private readonly forwardLists: number[];
   private readonly accumulateLists: number[];
-  /** The current batch's input blocks with ink: a list per example pair, and one for the update with example masks. */
-  private readonly pairLists: number;
+  /** Two sets of first-layer inputs and block lists: a mini-batch is gathered while the last one's update is pending. */
+  private readonly batches: [BatchBuffers, BatchBuffers];
+  private current = 0;
   private readonly pairStride: number;
-  private readonly batchList: number;
   private readonly gatherScratch: number;
-  /** Whether the first layer's kernels use the batch's lists (else the dense ones), and whether its masks apply. */
-  private batchSparse = false;
-  private batchMasked = false;
+  /**
+   * The last mini-batch's first-layer update (and the second layer's weights, and the error that reaches the
+   * first layer), not yet applied: it runs in one thread job with the next batch's first-layer forward pass,
+   * each thread on its own rows of the first layer. Anything that reads the parameters applies it first.
+   */
+  private pending: { batch: number; m: number; decay: number } | undefined;
   private readonly sparseInputs: boolean;
   private pool: ThreadPool | undefined;
 
@@ -123,7 +136,7 @@ export class Network {
     this.chunkRows = chunkRows;
     this.params = arena.alloc(this.layout.size * 8);
     this.grads = arena.alloc(this.layout.size * 8);
-    this.activations = spec.layers.map((n) => arena.alloc(chunkRows * n * 8));
+    this.activations = spec.layers.map((n, l) => (l === 0 ? 0 : arena.alloc(chunkRows * n * 8)));
     this.deltas = spec.layers.map((n, l) => (l === 0 ? 0 : arena.alloc(chunkRows * n * 8)));
     this.targets = arena.alloc(chunkRows);
     this.indices = arena.alloc(chunkRows * 4);
@@ -135,8 +148,15 @@ export class Network {
     spec.layers.forEach((n, l) => kernels.denseLists(this.forwardLists[l], this.accumulateLists[l], n));
     const nIn = spec.layers[0];
     this.pairStride = Math.ceil(listBytes(nIn)[0] / 8) * 8;
-    this.pairLists = arena.alloc(this.pairStride * Math.ceil(chunkRows / 2));
-    this.batchList = arena.alloc(listBytes(nIn)[1]);
+    const buffers = (): BatchBuffers => ({
+      inputs: arena.alloc(chunkRows * nIn * 8),
+      pairLists: arena.alloc(this.pairStride * Math.ceil(chunkRows / 2)),
+      list: arena.alloc(listBytes(nIn)[1]),
+      sparse: false,
+      masked: false,
+    });
+    this.batches = [buffers(), buffers()];
+    this.activations[0] = this.batches[0].inputs;
     this.gatherScratch = arena.alloc(4 * (nIn >> 2));
     this.sparseInputs = sparseInputs;
   }
@@ -176,6 +196,7 @@ export class Network {
 
   /** A copy of all parameters in the flat layout. */
   getParameters(): Float64Array {
+    this.flush();
     return this.arena.f64.slice(this.params >> 3, (this.params >> 3) + this.layout.size);
   }
 
@@ -183,6 +204,7 @@ export class Network {
     if (values.length !== this.layout.size) {
       throw new ConfigError(`expected ${this.layout.size} parameters for layers ${this.spec.layers.join(',')}, got ${values.length}`);
     }
+    this.pending = undefined;
     this.arena.f64.set(values, this.params >> 3);
   }
 
@@ -193,6 +215,7 @@ export class Network {
 
   /** Stops the worker threads, if any. The network is unusable afterwards. */
   dispose(): void {
+    this.pending = undefined;
     this.pool?.stop();
     this.pool = undefined;
   }
@@ -227,8 +250,20 @@ export class Network {
     if (m === 0) return;
     const decay = 1 - (step.eta * (step.lambda ?? 0)) / (step.trainingSize ?? data.count);
     const scale = -step.eta / m;
+    if (m <= this.chunkRows && this.spec.layers.length >= 3) {
+      // Deltas carry -eta/m, so the weight-gradient products land straight in the weights. The first layer's
+      // update waits for the next batch (see pending); the sums are the same as without waiting.
+      const pending = this.pending;
+      if (pending) this.current = 1 - pending.batch;
+      this.gatherRows(data, rows);
+      if (pending) this.firstLayerJob(pending, m);
+      this.forward(m, pending ? 1 : 0);
+      this.backward(m, scale, decay, false, 3);
+      this.pending = { batch: this.current, m, decay };
+      return;
+    }
+    this.flush();
     if (m <= this.chunkRows) {
-      // Fused: deltas carry -eta/m, so the weight-gradient product lands straight in the weights.
       this.gatherRows(data, rows);
       this.forward(m);
       this.backward(m, scale, decay, false);
@@ -246,6 +281,7 @@ export class Network {
 
   /** dC/d(parameters) of the mean cost over rows first..first+count (no L2 term), in the flat layout. */
   gradient(data: DatasetHandle, first = 0, count = data.count): Float64Array {
+    this.flush();
     this.arena.f64.fill(0, this.grads >> 3, (this.grads >> 3) + this.layout.size);
     for (let start = first; start < first + count; start += this.chunkRows) {
       const m = Math.min(this.chunkRows, first + count - start);
@@ -258,6 +294,7 @@ export class Network {
 
   /** Mean cost and accuracy over rows first..first+count. */
   evaluate(data: DatasetHandle, first = 0, count = data.count): Score {
+    this.flush();
     const { kernels, spec } = this;
     const out = spec.layers.length - 1;
     this.arena.f64.fill(0, this.result >> 3, (this.result >> 3) + 2);
@@ -277,6 +314,7 @@ export class Network {
   /** 0.5 * lambda / n * sum of squared weights (biases excluded), the L2 part of the cost. */
   l2Penalty(lambda: number, trainingSize: number): number {
     if (!lambda) return 0;
+    this.flush();
     let sum = 0;
     for (const layer of this.layout.layers) sum += this.kernels.sumSquares(this.params + layer.weights * 8, layer.inputs * layer.outputs);
     return (0.5 * lambda * sum) / trainingSize;
@@ -284,6 +322,7 @@ export class Network {
 
   /** False once any parameter is NaN or Infinity (the sum of squares is then not finite). */
   parametersFinite(): boolean {
+    this.flush();
     return Number.isFinite(this.kernels.sumSquares(this.params, this.layout.size));
   }
 
@@ -294,11 +333,12 @@ export class Network {
     const classes = this.spec.layers[out];
     if (inputs.length % nIn !== 0) throw new ConfigError(`predict needs a multiple of ${nIn} input values, got ${inputs.length}`);
     const count = inputs.length / nIn;
+    this.flush();
     const probabilities = new Float64Array(count * classes);
     for (let first = 0; first < count; first += this.chunkRows) {
       const m = Math.min(this.chunkRows, count - first);
       this.arena.f64.set(inputs.subarray(first * nIn, (first + m) * nIn), this.activations[0] >> 3);
-      this.batchSparse = false;
+      this.batches[this.current].sparse = false;
       this.forward(m);
       const from = this.activations[out] >> 3;
       probabilities.set(this.arena.f64.subarray(from, from + m * classes), first * classes);
@@ -321,56 +361,92 @@ export class Network {
 
   /** Rows into the input layer; with sparse, also the lists of where they have ink. */
   private gather(data: DatasetHandle, indices: number, first: number, count: number, sparse: boolean): void {
-    const lists = sparse ? [this.pairLists, this.pairStride, this.batchList, this.gatherScratch] : [0, 0, 0, 0];
-    this.kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, this.activations[0], this.targets, ...(lists as [number, number, number, number]));
-    this.batchSparse = sparse;
+    const batch = this.batches[this.current];
+    this.activations[0] = batch.inputs;
+    const lists = sparse ? [batch.pairLists, this.pairStride, batch.list, this.gatherScratch] : [0, 0, 0, 0];
+    this.kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, batch.inputs, this.targets, ...(lists as [number, number, number, number]));
+    batch.sparse = sparse;
     // A mask has one bit per example.
-    this.batchMasked = sparse && count <= 32;
+    batch.masked = sparse && count <= 32;
   }
 
   /** Layer l's (1-based) input block lists for the forward pass: the batch's per-pair lists for the first layer. */
-  private forwardListsOf(l: number): [lists: number, stride: number] {
-    return l === 1 && this.batchSparse ? [this.pairLists, this.pairStride] : [this.forwardLists[l - 1], 0];
+  private forwardListsOf(l: number, batch = this.batches[this.current]): [lists: number, stride: number] {
+    return l === 1 && batch.sparse ? [batch.pairLists, this.pairStride] : [this.forwardLists[l - 1], 0];
   }
 
   /** Layer l's input block list for the weight update, and whether its example masks apply. */
-  private accumulateListOf(l: number): [list: number, masked: number] {
-    return l === 1 && this.batchSparse ? [this.batchList, this.batchMasked ? 1 : 0] : [this.accumulateLists[l - 1], 0];
+  private accumulateListOf(l: number, batch = this.batches[this.current]): [list: number, masked: number] {
+    return l === 1 && batch.sparse ? [batch.list, batch.masked ? 1 : 0] : [this.accumulateLists[l - 1], 0];
   }
 
-  private forward(m: number): void {
+  /** Applies the pending first-layer update, if any. */
+  private flush(): void {
+    if (!this.pending) return;
+    this.firstLayerJob(this.pending);
+    this.pending = undefined;
+  }
+
+  /**
+   * The pending batch's error at the first hidden layer (BP2), the second layer's weight update and the first
+   * layer's, then, when the next batch (nextM examples, gathered in the current buffers) is given, its forward
+   * pass through the first layer. Thread slices are rows of the first layer, which are columns of the second,
+   * so no thread reads what another writes.
+   */
+  private firstLayerJob(pending: { batch: number; m: number; decay: number }, nextM = 0): void {
+    const [first, second] = this.layout.layers;
+    const { spec, params } = this;
+    const hidden = ACTIVATION_CODE[spec.activation];
+    const done = this.batches[pending.batch];
+    const m = pending.m;
+    const w2 = params + second.weights * 8, w1 = params + first.weights * 8, b1 = params + first.biases * 8;
+    const steps: ThreadStep[] = [
+      { op: 'denseBackwardInput', args: [this.deltas[2], m, second.outputs, w2, second.inputs, this.activations[1], hidden, this.deltas[1]] },
+      { op: 'accumulateColumns', args: [this.deltas[2], this.activations[1], m, second.outputs, second.inputs, w2, params + second.biases * 8, pending.decay] },
+      { op: 'denseAccumulate', args: [this.deltas[1], done.inputs, m, first.outputs, first.inputs, w1, b1, pending.decay, ...this.accumulateListOf(1, done)] },
+    ];
+    if (nextM) {
+      const args = [this.activations[0], nextM, first.inputs, w1, b1, first.outputs, this.activations[1], hidden, ...this.forwardListsOf(1)];
+      steps.push({ op: 'denseForward', args });
+    }
+    this.job(steps, first.outputs, Math.max(m, nextM) * first.inputs * first.outputs >= PARALLEL_MIN_WORK);
+  }
+
+  /** The forward pass from layer `from` (0: the input layer) up. */
+  private forward(m: number, from = 0): void {
     const { layers, activation, outputActivation } = this.spec;
     const last = layers.length - 1;
     this.layout.layers.forEach((layer, i) => {
+      if (i < from) return;
       const act = i + 1 === last ? ACTIVATION_CODE[outputActivation] : ACTIVATION_CODE[activation];
       const [lists, stride] = this.forwardListsOf(i + 1);
       const args = [this.activations[i], m, layer.inputs, this.params + layer.weights * 8, this.params + layer.biases * 8, layer.outputs, this.activations[i + 1], act, lists, stride];
-      this.overRows('denseForward', args, layer.outputs, act !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
+      this.job([{ op: 'denseForward', args }], layer.outputs, act !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     });
   }
 
-  /** Backpropagation from the output error down; into the parameters (fused SGD) or into the gradient buffer. */
-  private backward(m: number, scale: number, decay: number, intoGradient: boolean): void {
+  /** Backpropagation from the output error down to layer `down` (1-based); into the parameters (fused SGD) or the gradient buffer. */
+  private backward(m: number, scale: number, decay: number, intoGradient: boolean, down = 1): void {
     const { spec, kernels } = this;
     const last = spec.layers.length - 1;
     kernels.outputDelta(this.activations[last], this.targets, m, spec.layers[last], COST_CODE[spec.cost], ACTIVATION_CODE[spec.outputActivation], scale, this.deltas[last]);
     const base = intoGradient ? this.grads : this.params;
-    for (let l = last; l >= 1; l--) {
+    for (let l = last; l >= down; l--) {
       const layer = this.layout.layers[l - 1];
       // Propagate with the old weights before this layer's weights change.
       if (l > 1) {
-        kernels.denseBackwardInput(this.deltas[l], m, layer.outputs, this.params + layer.weights * 8, layer.inputs, this.activations[l - 1], ACTIVATION_CODE[spec.activation], this.deltas[l - 1]);
+        kernels.denseBackwardInput(this.deltas[l], m, layer.outputs, this.params + layer.weights * 8, layer.inputs, this.activations[l - 1], ACTIVATION_CODE[spec.activation], this.deltas[l - 1], 0, layer.inputs);
       }
       const [list, masked] = this.accumulateListOf(l);
       const args = [this.deltas[l], this.activations[l - 1], m, layer.outputs, layer.inputs, base + layer.weights * 8, base + layer.biases * 8, decay, list, masked];
-      this.overRows('denseAccumulate', args, layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
+      this.job([{ op: 'denseAccumulate', args }], layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     }
   }
 
-  /** A row-splittable kernel over all its output rows: across the threads when worth it, else here. */
-  private overRows(op: ThreadOp, args: number[], rows: number, worthSplitting: boolean): void {
-    if (this.pool && worthSplitting) this.pool.run(op, args, rows);
-    else (this.kernels[op] as (...a: number[]) => void)(...args, 0, rows);
+  /** Kernel steps over rows [0, rows), in slices across the threads when worth it, else here. */
+  private job(steps: ThreadStep[], rows: number, worthSplitting: boolean): void {
+    if (this.pool && worthSplitting) this.pool.run(steps, rows);
+    else for (const step of steps) (this.kernels[step.op] as (...a: number[]) => void)(...step.args, 0, rows);
   }
 
   private applyGradients(decay: number): void {

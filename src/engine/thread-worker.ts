@@ -1,7 +1,7 @@
 // A worker thread of the wasm engine: instantiates the core over the shared memory and runs the kernel
 // slices the main thread posts in its control block (see threads.ts). Node (worker_threads) and browsers.
 import { instantiateCore } from './wasm.js';
-import { ARGS_OFFSET, SLOT, STOP, THREAD_OPS } from './threads.js';
+import { ARGS_OFFSET, SLOT, STEP_SLOTS, STOP, THREAD_OPS } from './threads.js';
 
 interface Init {
   module: WebAssembly.Module;
@@ -14,6 +14,8 @@ const SPIN_MS = 5;
 
 export async function serve(init: Init, ready: () => void): Promise<void> {
   const core = await instantiateCore(init.module, init.memory);
+  const kernels: Record<number, (...args: number[]) => void> = {};
+  for (const [name, op] of Object.entries(THREAD_OPS)) kernels[op] = core[name as keyof typeof THREAD_OPS] as (...args: number[]) => void;
   const i32 = new Int32Array(init.memory.buffer);
   const f64 = new Float64Array(init.memory.buffer);
   const base = init.control >> 2;
@@ -33,10 +35,12 @@ export async function serve(init: Init, ready: () => void): Promise<void> {
     }
     seq = Atomics.load(i32, base + SLOT.seq);
     if (seq === STOP) return;
-    const a = Array.from(f64.subarray(argsAt, argsAt + 14));
-    const op = i32[base + SLOT.op];
-    if (op === THREAD_OPS.denseForward) core.denseForward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    else if (op === THREAD_OPS.denseAccumulate) core.denseAccumulate(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+    const steps = i32[base + SLOT.steps];
+    for (let i = 0; i < steps; i++) {
+      const at = argsAt + i * STEP_SLOTS;
+      const kernel = kernels[f64[at]];
+      kernel(...f64.subarray(at + 2, at + 2 + f64[at + 1]));
+    }
     Atomics.store(i32, base + SLOT.done, seq);
   }
 }

@@ -4,15 +4,26 @@
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 
-/** The kernels a worker can run, by number. */
-export const THREAD_OPS = { denseForward: 1, denseAccumulate: 2 } as const;
+/** The kernels a worker can run, by number; each takes the slice [start, end) of its rows or columns last. */
+export const THREAD_OPS = { denseForward: 1, denseAccumulate: 2, denseBackwardInput: 3, accumulateColumns: 4 } as const;
 export type ThreadOp = keyof typeof THREAD_OPS;
 
-/** Control block per worker (Int32 slots), then its arguments (f64) at +ARGS_OFFSET bytes. */
-export const SLOT = { seq: 0, done: 1, sleeping: 2, op: 3 } as const;
+/** One kernel call of a job; every thread runs its slice of each step in order. */
+export interface ThreadStep {
+  op: ThreadOp;
+  /** The kernel's arguments before the slice bounds. */
+  args: number[];
+}
+
+/** Control block per worker (Int32 slots), then its steps at +ARGS_OFFSET bytes, STEP_SLOTS f64 each: op, argument count, arguments. */
+export const SLOT = { seq: 0, done: 1, sleeping: 2, steps: 3 } as const;
 export const ARGS_OFFSET = 64;
-export const CONTROL_BYTES = 256;
+export const STEP_SLOTS = 16;
+export const MAX_STEPS = 4;
+export const CONTROL_BYTES = ARGS_OFFSET + MAX_STEPS * STEP_SLOTS * 8;
 export const STOP = -1;
+/** Slices start at multiples of this: whole register blocks, and the same sums whatever the thread count. */
+export const SLICE_ALIGN = 8;
 
 /** Starts a worker that runs the core over the shared memory and serves the control block at `control`. */
 export type WorkerSpawner = (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number }) => Promise<{ terminate(): void }>;
@@ -43,31 +54,31 @@ export class ThreadPool {
     return new ThreadPool(arena, kernels, controls, workers);
   }
 
-  /** Runs a row-splittable kernel over rows [0, rows): slices go to the workers, the first to this thread. */
-  run(op: ThreadOp, args: number[], rows: number): void {
-    const parts = this.threads;
-    // Slices of whole 4-row blocks keep every thread on the fast register-blocked path.
-    const per = Math.ceil(rows / parts / 4) * 4;
+  /**
+   * Runs a job over rows (or columns) [0, rows): each thread takes one slice and runs every step on it, in
+   * order, so a step may read what an earlier step wrote in the same slice. The first slice is this thread's.
+   */
+  run(steps: ThreadStep[], rows: number): void {
+    if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
+    const per = Math.ceil(rows / this.threads / SLICE_ALIGN) * SLICE_ALIGN;
     const { i32, f64 } = this;
     const seq = ++this.seq;
-    let busy = 0;
+    const busy: number[] = [];
     for (let w = 0; w < this.controls.length; w++) {
       const start = Math.min(rows, (w + 1) * per), end = Math.min(rows, (w + 2) * per);
       if (start >= end) continue;
       const c = this.controls[w];
-      f64.set([...args, start, end], (c + ARGS_OFFSET) >> 3);
-      i32[(c >> 2) + SLOT.op] = THREAD_OPS[op];
+      steps.forEach((step, i) => f64.set([THREAD_OPS[step.op], step.args.length + 2, ...step.args, start, end], ((c + ARGS_OFFSET) >> 3) + i * STEP_SLOTS));
+      i32[(c >> 2) + SLOT.steps] = steps.length;
       Atomics.store(i32, (c >> 2) + SLOT.seq, seq);
       if (Atomics.load(i32, (c >> 2) + SLOT.sleeping)) Atomics.notify(i32, (c >> 2) + SLOT.seq);
-      busy++;
+      busy.push((c >> 2) + SLOT.done);
     }
-    (this.kernels[op] as (...a: number[]) => void)(...args, 0, Math.min(rows, per));
-    if (!busy) return;
-    for (let w = 0; w < this.controls.length; w++) {
-      if (Math.min(rows, (w + 1) * per) >= Math.min(rows, (w + 2) * per)) continue;
-      const done = (this.controls[w] >> 2) + SLOT.done;
+    const mine = Math.min(rows, per);
+    for (const step of steps) (this.kernels[step.op] as (...a: number[]) => void)(...step.args, 0, mine);
+    for (const done of busy) {
       while (Atomics.load(i32, done) !== seq) {
-        // spin: the other half takes microseconds
+        // spin: the other slices take microseconds
       }
     }
   }

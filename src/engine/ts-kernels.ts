@@ -82,22 +82,40 @@ export function createTsKernels(arena: Arena): Kernels {
       }
     },
 
-    denseBackwardInput(deltaOut, m, nOut, weights, nIn, inputs, activationIn, deltaIn) {
+    denseBackwardInput(deltaOut, m, nOut, weights, nIn, inputs, activationIn, deltaIn, kStart, kEnd) {
       const f = arena.f64;
       const w0 = weights >> 3;
       for (let e = 0; e < m; e++) {
         const dOut = (deltaOut >> 3) + e * nOut;
         const dIn = (deltaIn >> 3) + e * nIn;
         const a = (inputs >> 3) + e * nIn;
-        for (let k = 0; k < nIn; k++) f[dIn + k] = 0;
+        for (let k = kStart; k < kEnd; k++) f[dIn + k] = 0;
         for (let j = 0; j < nOut; j++) {
           const g = f[dOut + j];
           const w = w0 + j * nIn;
-          for (let k = 0; k < nIn; k++) f[dIn + k] += g * f[w + k];
+          for (let k = kStart; k < kEnd; k++) f[dIn + k] += g * f[w + k];
         }
-        for (let k = 0; k < nIn; k++) {
+        for (let k = kStart; k < kEnd; k++) {
           const ak = f[a + k];
           f[dIn + k] *= activationIn === RELU ? (ak > 0 ? 1 : 0) : ak * (1 - ak);
+        }
+      }
+    },
+
+    accumulateColumns(delta, inputs, m, nOut, nIn, target, targetBiases, decay, kStart, kEnd) {
+      const f = arena.f64;
+      const d0 = delta >> 3, x0 = inputs >> 3, t0 = target >> 3, tb = targetBiases >> 3;
+      for (let j = 0; j < nOut; j++) {
+        const t = t0 + j * nIn;
+        for (let k = kStart; k < kEnd; k++) {
+          let s = 0;
+          for (let e = 0; e < m; e++) s += f[d0 + e * nOut + j] * f[x0 + e * nIn + k];
+          f[t + k] = decay * f[t + k] + s;
+        }
+        if (kStart === 0) {
+          let biasSum = 0;
+          for (let e = 0; e < m; e++) biasSum += f[d0 + e * nOut + j];
+          f[tb + j] += biasSum;
         }
       }
     },
