@@ -109,3 +109,18 @@ test('reading the network between mini-batches (parameters, evaluate, L2 term, p
   const watched = undeferred.seen.filter((_, i) => names[(Math.floor(i / 4) + (i % 4)) % 4] === 'parameters');
   assert.ok(watched.some((v, i) => i > 0 && Math.abs(v - watched[i - 1]) > 1e-9), 'the batches moved the watched weight');
 });
+
+test('a worker that never runs (its core busy elsewhere) delays nothing: the other thread takes its slices', async () => {
+  const run = async (threads: number): Promise<Float64Array> => {
+    // threads 2 with a spawner whose worker never serves: every slice is left to the main thread to take.
+    const idle = async () => ({ terminate: () => undefined });
+    const network = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: 'standard', init: { seed: 6 }, threads, spawnWorker: idle });
+    assert.equal(network.threads, threads);
+    const data = network.upload(train);
+    for (let s = 0; s < 20; s++) network.trainBatch(data, new Uint32Array(BATCH).map((_, i) => s * BATCH + i), { eta: 0.5 });
+    const params = network.getParameters();
+    network.dispose();
+    return params;
+  };
+  assert.deepEqual(await run(2), await run(1));
+});

@@ -1,12 +1,14 @@
-// A worker thread of the wasm engine: instantiates the core over the shared memory and runs the kernel
-// slices the main thread posts in its control block (see threads.ts). Node (worker_threads) and browsers.
+// A worker thread of the wasm engine: instantiates the core over the shared memory and runs slices of the jobs
+// the main thread posts in the pool's control block (see threads.ts). Node (worker_threads) and browsers.
 import { instantiateCore } from './wasm.js';
-import { ARGS_OFFSET, SLOT, STEP_SLOTS, STOP, THREAD_OPS } from './threads.js';
+import { runSlices, SLOT, STOP, THREAD_OPS } from './threads.js';
 
 interface Init {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: number;
+  thread: number;
+  threads: number;
 }
 
 /** How long to spin for the next job before sleeping in Atomics.wait. */
@@ -19,7 +21,6 @@ export async function serve(init: Init, ready: () => void): Promise<void> {
   const i32 = new Int32Array(init.memory.buffer);
   const f64 = new Float64Array(init.memory.buffer);
   const base = init.control >> 2;
-  const argsAt = (init.control + ARGS_OFFSET) >> 3;
   let seq = Atomics.load(i32, base + SLOT.seq);
   ready();
   for (;;) {
@@ -27,20 +28,15 @@ export async function serve(init: Init, ready: () => void): Promise<void> {
     let spins = 0;
     while (Atomics.load(i32, base + SLOT.seq) === seq) {
       if (++spins % 1024 === 0 && performance.now() - idleSince > SPIN_MS) {
-        Atomics.store(i32, base + SLOT.sleeping, 1);
+        Atomics.add(i32, base + SLOT.sleepers, 1);
         Atomics.wait(i32, base + SLOT.seq, seq, 1000);
-        Atomics.store(i32, base + SLOT.sleeping, 0);
+        Atomics.sub(i32, base + SLOT.sleepers, 1);
         idleSince = performance.now();
       }
     }
     seq = Atomics.load(i32, base + SLOT.seq);
     if (seq === STOP) return;
-    const steps = i32[base + SLOT.steps];
-    for (let i = 0; i < steps; i++) {
-      const at = argsAt + i * STEP_SLOTS;
-      const kernel = kernels[f64[at]];
-      kernel(...f64.subarray(at + 2, at + 2 + f64[at + 1]));
-    }
-    Atomics.store(i32, base + SLOT.done, seq);
+    const ran = runSlices(i32, f64, init.control, seq, init.thread, init.threads, kernels);
+    if (ran) Atomics.add(i32, base + SLOT.done, ran);
   }
 }

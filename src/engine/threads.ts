@@ -1,6 +1,11 @@
-// Data-parallel kernels: worker threads share the engine's WebAssembly.Memory and each computes a slice of
-// the output rows of a big GEMM. They synchronise by spinning on Atomics (a wait/notify round trip costs
-// tens of microseconds, as much as the work), and fall asleep with Atomics.wait after a few idle milliseconds.
+// Data-parallel kernels: worker threads share the engine's WebAssembly.Memory and split each job's rows (the
+// first layer's output rows) into slices. They synchronise by spinning on Atomics (a wait/notify round trip
+// costs tens of microseconds, as much as the work), and fall asleep with Atomics.wait after a few idle ms.
+//
+// Each thread owns some slices, so on a quiet machine it keeps touching the same weight rows (which stay in its
+// core's cache); a thread that has finished its own slices takes any slice nobody has started, so a worker
+// whose core is busy elsewhere delays a job by at most the slice it is in. Every slice is computed whole by one
+// thread, so the results do not depend on who computed what.
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 
@@ -8,16 +13,22 @@ import type { Kernels } from './kernels.js';
 export const THREAD_OPS = { denseForward: 1, denseAccumulate: 2, denseBackwardInput: 3, accumulateColumns: 4 } as const;
 export type ThreadOp = keyof typeof THREAD_OPS;
 
-/** One kernel call of a job; every thread runs its slice of each step in order. */
+/** One kernel call of a job; every slice runs all the steps, in order. */
 export interface ThreadStep {
   op: ThreadOp;
   /** The kernel's arguments before the slice bounds. */
   args: number[];
 }
 
-/** Control block per worker (Int32 slots), then its steps at +ARGS_OFFSET bytes, STEP_SLOTS f64 each: op, argument count, arguments. */
-export const SLOT = { seq: 0, done: 1, sleeping: 2, steps: 3 } as const;
-export const ARGS_OFFSET = 64;
+/** Int32 slots of the pool's control block. */
+export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6 } as const;
+/** Int32 index of the first slice's claim: the seq of the job that claimed it. */
+export const CLAIMS = 16;
+export const MAX_THREADS = 64;
+/** Slices per thread: a busy worker's share can be split between the others. */
+export const SLICES_PER_THREAD = 2;
+/** Byte offset of the steps, STEP_SLOTS f64 each: op, argument count, arguments. */
+export const ARGS_OFFSET = 4 * (CLAIMS + MAX_THREADS * SLICES_PER_THREAD);
 export const STEP_SLOTS = 16;
 export const MAX_STEPS = 4;
 export const CONTROL_BYTES = ARGS_OFFSET + MAX_STEPS * STEP_SLOTS * 8;
@@ -25,23 +36,60 @@ export const STOP = -1;
 /** Slices start at multiples of this: whole register blocks, and the same sums whatever the thread count. */
 export const SLICE_ALIGN = 8;
 
-/** Starts a worker that runs the core over the shared memory and serves the control block at `control`. */
-export type WorkerSpawner = (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number }) => Promise<{ terminate(): void }>;
+/** Starts a worker that runs the core over the shared memory, as thread number `thread` of the pool at `control`. */
+export type WorkerSpawner = (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; thread: number; threads: number }) => Promise<{ terminate(): void }>;
+
+type Kernel = (...args: number[]) => void;
+
+/**
+ * Runs the slices of the current job this thread owns, then steals unclaimed ones; returns how many it ran.
+ * The same code serves the main thread (thread 0) and the workers.
+ */
+export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Record<number, Kernel>): number {
+  const base = control >> 2;
+  const slices = i32[base + SLOT.slices], sliceRows = i32[base + SLOT.sliceRows], rows = i32[base + SLOT.rows];
+  const steps = i32[base + SLOT.steps];
+  const argsAt = (control + ARGS_OFFSET) >> 3;
+  const owned = Math.ceil(slices / threads);
+  let ran = 0;
+  // Own slices first, in order; then the other threads' shares, each from its far end.
+  for (let j = 0; j < threads; j++) {
+    const first = ((thread + j) % threads) * owned;
+    for (let k = 0; k < owned; k++) {
+      const s = j === 0 ? first + k : first + owned - 1 - k;
+      if (s >= slices) continue;
+      const claim = base + CLAIMS + s;
+      // Claims only move forward: a worker still on an older job never takes a slice of a newer one.
+      const previous = Atomics.load(i32, claim);
+      if (((previous - seq) | 0) >= 0 || Atomics.compareExchange(i32, claim, previous, seq) !== previous) continue;
+      const start = s * sliceRows, end = Math.min(rows, start + sliceRows);
+      for (let i = 0; i < steps; i++) {
+        const at = argsAt + i * STEP_SLOTS;
+        kernels[f64[at]](...f64.subarray(at + 2, at + 2 + f64[at + 1]), start, end);
+      }
+      ran++;
+    }
+  }
+  return ran;
+}
 
 export class ThreadPool {
   readonly threads: number;
-  private readonly controls: number[];
+  private readonly control: number;
   private readonly workers: { terminate(): void }[];
-  private readonly kernels: Kernels;
+  private readonly kernels: Record<number, Kernel> = {};
   private seq = 0;
+  private done = 0;
+  /** Slices per thread (at most SLICES_PER_THREAD); a field so that benchmarks can compare. */
+  slicesPerThread = SLICES_PER_THREAD;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
-  // control blocks sit low, so views made at the start stay valid.
+  // control block sits low, so views made at the start stay valid.
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
 
-  private constructor(arena: Arena, kernels: Kernels, controls: number[], workers: { terminate(): void }[]) {
-    this.kernels = kernels;
-    this.controls = controls;
+  private constructor(arena: Arena, kernels: Kernels, control: number, workers: { terminate(): void }[]) {
+    for (const [name, op] of Object.entries(THREAD_OPS)) this.kernels[op] = kernels[name as ThreadOp] as Kernel;
+    this.control = control;
     this.workers = workers;
     this.threads = workers.length + 1;
     this.i32 = new Int32Array(arena.buffer);
@@ -49,46 +97,46 @@ export class ThreadPool {
   }
 
   static async start(threads: number, arena: Arena, kernels: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: WorkerSpawner): Promise<ThreadPool> {
-    const controls = Array.from({ length: threads - 1 }, () => arena.alloc(CONTROL_BYTES));
-    const workers = await Promise.all(controls.map((control) => spawn({ module, memory, control })));
-    return new ThreadPool(arena, kernels, controls, workers);
+    if (threads > MAX_THREADS) throw new Error(`at most ${MAX_THREADS} threads`);
+    const control = arena.alloc(CONTROL_BYTES);
+    const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => spawn({ module, memory, control, thread: i + 1, threads })));
+    return new ThreadPool(arena, kernels, control, workers);
   }
 
   /**
-   * Runs a job over rows (or columns) [0, rows): each thread takes one slice and runs every step on it, in
-   * order, so a step may read what an earlier step wrote in the same slice. The first slice is this thread's.
+   * Runs a job over rows (or columns) [0, rows): every slice runs all the steps in order, so a step may read
+   * what an earlier step wrote in the same slice. Returns when every slice is done.
    */
   run(steps: ThreadStep[], rows: number): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
-    const per = Math.ceil(rows / this.threads / SLICE_ALIGN) * SLICE_ALIGN;
-    const { i32, f64 } = this;
+    const { i32, f64, control } = this;
+    const base = control >> 2;
+    const sliceRows = Math.ceil(rows / (this.threads * this.slicesPerThread) / SLICE_ALIGN) * SLICE_ALIGN;
+    const slices = Math.ceil(rows / sliceRows);
+    const argsAt = (control + ARGS_OFFSET) >> 3;
+    steps.forEach((step, i) => f64.set([THREAD_OPS[step.op], step.args.length, ...step.args], argsAt + i * STEP_SLOTS));
+    i32[base + SLOT.steps] = steps.length;
+    i32[base + SLOT.slices] = slices;
+    i32[base + SLOT.sliceRows] = sliceRows;
+    i32[base + SLOT.rows] = rows;
     const seq = ++this.seq;
-    const busy: number[] = [];
-    for (let w = 0; w < this.controls.length; w++) {
-      const start = Math.min(rows, (w + 1) * per), end = Math.min(rows, (w + 2) * per);
-      if (start >= end) continue;
-      const c = this.controls[w];
-      steps.forEach((step, i) => f64.set([THREAD_OPS[step.op], step.args.length + 2, ...step.args, start, end], ((c + ARGS_OFFSET) >> 3) + i * STEP_SLOTS));
-      i32[(c >> 2) + SLOT.steps] = steps.length;
-      Atomics.store(i32, (c >> 2) + SLOT.seq, seq);
-      if (Atomics.load(i32, (c >> 2) + SLOT.sleeping)) Atomics.notify(i32, (c >> 2) + SLOT.seq);
-      busy.push((c >> 2) + SLOT.done);
-    }
-    const mine = Math.min(rows, per);
-    for (const step of steps) (this.kernels[step.op] as (...a: number[]) => void)(...step.args, 0, mine);
-    for (const done of busy) {
-      while (Atomics.load(i32, done) !== seq) {
-        // spin: the other slices take microseconds
-      }
+    // Slots this job does not use count as claimed by it, so no late worker can claim them.
+    for (let s = slices; s < this.threads * SLICES_PER_THREAD; s++) Atomics.store(i32, base + CLAIMS + s, seq);
+    // The seq store publishes the job (Atomics are sequentially consistent).
+    Atomics.store(i32, base + SLOT.seq, seq);
+    if (Atomics.load(i32, base + SLOT.sleepers) > 0) Atomics.notify(i32, base + SLOT.seq);
+    const mine = runSlices(i32, f64, control, seq, 0, this.threads, this.kernels);
+    // Workers add to `done` for each slice they ran; it only grows.
+    this.done += slices - mine;
+    while (Atomics.load(i32, base + SLOT.done) < this.done) {
+      // spin: the other slices take microseconds
     }
   }
 
   stop(): void {
     const { i32 } = this;
-    for (const c of this.controls) {
-      Atomics.store(i32, (c >> 2) + SLOT.seq, STOP);
-      Atomics.notify(i32, (c >> 2) + SLOT.seq);
-    }
+    Atomics.store(i32, (this.control >> 2) + SLOT.seq, STOP);
+    Atomics.notify(i32, (this.control >> 2) + SLOT.seq);
     for (const worker of this.workers) worker.terminate();
   }
 }
