@@ -13,6 +13,8 @@ export const BATCH = 10;
 export const EPOCH = 50_000;
 export const FLOP_PER_EXAMPLE = 638_472;
 const BATCHES_PER_RUN = 200;
+/** Rounds of the full measurement; each gives every contender a share of the time. */
+const ROUNDS = 5;
 const INFER_COUNT = 2000;
 
 export interface BenchRow {
@@ -73,27 +75,40 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
   ];
   const order = new Uint32Array(split.train.count).map((_, i) => i);
   new Random(1).shuffle(order);
-  const benchOptions = { time: options.quick ? 300 : 3000, iterations: options.quick ? 1 : 5, warmupIterations: 1, warmupTime: 100 };
-  const measure = async (group: Contender[]): Promise<Bench> => {
-    const bench = new Bench(benchOptions);
-    for (const c of group) {
-      let cursor = 0;
-      bench.add(`train ${c.name}`, () => {
-        for (let b = 0; b < BATCHES_PER_RUN; b++) {
-          if (cursor + BATCH > order.length) cursor = 0;
-          c.trainBatch(order.subarray(cursor, cursor + BATCH));
-          cursor += BATCH;
-        }
+  // Several short rounds, each running every contender of a group in turn: a noisy spell on this shared
+  // machine then lands on all of them instead of on whichever happened to be running.
+  const rounds = options.quick ? 1 : ROUNDS;
+  const benchOptions = { time: (options.quick ? 300 : 3000) / rounds, iterations: 1, warmupIterations: 1, warmupTime: 50, retainSamples: true };
+  const samples = new Map<string, number[]>();
+  const measure = async (group: Contender[]): Promise<void> => {
+    const cursors = group.map(() => 0);
+    for (let round = 0; round < rounds; round++) {
+      const bench = new Bench(benchOptions);
+      group.forEach((c, i) => {
+        bench.add(`train ${c.name}`, () => {
+          for (let b = 0; b < BATCHES_PER_RUN; b++) {
+            if (cursors[i] + BATCH > order.length) cursors[i] = 0;
+            c.trainBatch(order.subarray(cursors[i], cursors[i] + BATCH));
+            cursors[i] += BATCH;
+          }
+        });
+        bench.add(`infer ${c.name}`, () => c.infer());
       });
-      bench.add(`infer ${c.name}`, () => c.infer());
+      await bench.run();
+      for (const task of bench.tasks) {
+        const result = task.result;
+        if (!result || !('latency' in result) || !result.latency.samples) {
+          const why = result && 'error' in result ? `: ${String(result.error)}` : '';
+          throw new Error(`the benchmark of ${task.name} did not complete${why}`);
+        }
+        samples.set(task.name, [...(samples.get(task.name) ?? []), ...result.latency.samples]);
+      }
+      log(`measured round ${round + 1} of ${rounds}: ${group.map((c) => c.name).join(', ')}`);
     }
-    bench.addEventListener('cycle', (event) => log(`measured ${(event as unknown as { task?: { name: string } }).task?.name ?? ''}`));
-    await bench.run();
     for (const c of group) c.dispose();
-    return bench;
   };
   // Ours first, then TensorFlow.js: its wasm backend starts helper threads that would share the cores with ours.
-  const benches = [await measure(contenders)];
+  await measure(contenders);
   for (const backend of ['cpu', 'wasm'] as const) {
     const tfjs = await createTfjsContender(backend, split.train, CANONICAL_SPEC.layers, 0.5);
     if (typeof tfjs === 'string') {
@@ -101,17 +116,19 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
       continue;
     }
     const contender = { name: `${tfjs.backend} (f32)`, trainBatch: (rows: Uint32Array) => tfjs.trainBatch(rows), infer: () => tfjs.infer(0, INFER_COUNT), dispose: () => tfjs.dispose() };
-    benches.push(await measure([contender]));
+    await measure([contender]);
     contenders.push(contender);
   }
 
-  const stats = (name: string) => {
-    const result = benches.flatMap((bench) => bench.tasks).find((t) => t.name === name)?.result;
-    if (!result || !('latency' in result)) {
-      const why = result && 'error' in result ? `: ${String(result.error)}` : '';
-      throw new Error(`the benchmark of ${name} did not complete${why}`);
-    }
-    return result.latency;
+  /** Median and relative margin of error (95%, percent) of a task's pooled samples, in ms. */
+  const stats = (name: string): { p50: number; rme: number } => {
+    const all = [...(samples.get(name) ?? [])].sort((x, y) => x - y);
+    if (!all.length) throw new Error(`the benchmark of ${name} has no samples`);
+    const mid = all.length >> 1;
+    const p50 = all.length % 2 ? all[mid] : (all[mid - 1] + all[mid]) / 2;
+    const mean = all.reduce((sum, v) => sum + v, 0) / all.length;
+    const sd = Math.sqrt(all.reduce((sum, v) => sum + (v - mean) ** 2, 0) / Math.max(1, all.length - 1));
+    return { p50, rme: (100 * 1.96 * sd) / Math.sqrt(all.length) / mean };
   };
   const rows = contenders.map((c) => {
     const train = stats(`train ${c.name}`);
