@@ -244,7 +244,11 @@ export class Network {
     return { images, labels, count: data.count, inputSize: data.inputSize };
   }
 
-  /** One step of gradient descent on the given rows (a mini-batch, or the whole set for full-batch GD). */
+  /**
+   * One step of gradient descent on the given rows (a mini-batch, or the whole set for full-batch GD). The first
+   * layer's part of a mini-batch step is applied together with the next step, or by whichever method next reads
+   * the parameters; callers see the same values as if it were applied at once.
+   */
   trainBatch(data: DatasetHandle, rows: Uint32Array, step: StepOptions): void {
     const m = rows.length;
     if (m === 0) return;
@@ -254,9 +258,14 @@ export class Network {
       // Deltas carry -eta/m, so the weight-gradient products land straight in the weights. The first layer's
       // update waits for the next batch (see pending); the sums are the same as without waiting.
       const pending = this.pending;
-      if (pending) this.current = 1 - pending.batch;
-      this.gatherRows(data, rows);
-      if (pending) this.firstLayerJob(pending, m);
+      if (pending) {
+        // Gather into the other buffers, while the workers start on the pending update.
+        this.current = 1 - pending.batch;
+        const gather = this.prepareRows(data, rows);
+        this.firstLayerJob(pending, m, gather);
+      } else {
+        this.gatherRows(data, rows);
+      }
       this.forward(m, pending ? 1 : 0);
       this.backward(m, scale, decay, false, 3);
       this.pending = { batch: this.current, m, decay };
@@ -347,11 +356,16 @@ export class Network {
   }
 
   private gatherRows(data: DatasetHandle, rows: Uint32Array): void {
+    this.prepareRows(data, rows)();
+  }
+
+  /** Checks the rows and points the current buffers at them; the returned function gathers them. */
+  private prepareRows(data: DatasetHandle, rows: Uint32Array): () => void {
     for (let i = 0; i < rows.length; i++) {
       if (rows[i] >= data.count) throw new ConfigError(`row ${rows[i]} is outside the dataset (${data.count} rows)`);
     }
     this.arena.u32.set(rows, this.indices >> 2);
-    this.gather(data, this.indices, 0, rows.length, this.sparseInputs);
+    return this.prepareGather(data, this.indices, 0, rows.length, this.sparseInputs);
   }
 
   /** Contiguous rows (evaluation, gradient). */
@@ -361,13 +375,18 @@ export class Network {
 
   /** Rows into the input layer; with sparse, also the lists of where they have ink. */
   private gather(data: DatasetHandle, indices: number, first: number, count: number, sparse: boolean): void {
+    this.prepareGather(data, indices, first, count, sparse)();
+  }
+
+  /** Points the current buffers (and their flags) at the rows to gather; the returned function gathers them. */
+  private prepareGather(data: DatasetHandle, indices: number, first: number, count: number, sparse: boolean): () => void {
     const batch = this.batches[this.current];
     this.activations[0] = batch.inputs;
-    const lists = sparse ? [batch.pairLists, this.pairStride, batch.list, this.gatherScratch] : [0, 0, 0, 0];
-    this.kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, batch.inputs, this.targets, ...(lists as [number, number, number, number]));
     batch.sparse = sparse;
     // A mask has one bit per example.
     batch.masked = sparse && count <= 32;
+    const lists = sparse ? [batch.pairLists, this.pairStride, batch.list, this.gatherScratch] : [0, 0, 0, 0];
+    return () => this.kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, batch.inputs, this.targets, ...(lists as [number, number, number, number]));
   }
 
   /** Layer l's (1-based) input block lists for the forward pass: the batch's per-pair lists for the first layer. */
@@ -390,10 +409,10 @@ export class Network {
   /**
    * The pending batch's error at the first hidden layer (BP2), the second layer's weight update and the first
    * layer's, then, when the next batch (nextM examples, gathered in the current buffers) is given, its forward
-   * pass through the first layer. Thread slices are rows of the first layer, which are columns of the second,
-   * so no thread reads what another writes.
+   * pass through the first layer, after `gather` (run by this thread while the others start). Thread slices are
+   * rows of the first layer, which are columns of the second, so no thread reads what another writes.
    */
-  private firstLayerJob(pending: { batch: number; m: number; decay: number }, nextM = 0): void {
+  private firstLayerJob(pending: { batch: number; m: number; decay: number }, nextM = 0, gather?: () => void): void {
     const [first, second] = this.layout.layers;
     const { spec, params } = this;
     const hidden = ACTIVATION_CODE[spec.activation];
@@ -409,7 +428,13 @@ export class Network {
       const args = [this.activations[0], nextM, first.inputs, w1, b1, first.outputs, this.activations[1], hidden, ...this.forwardListsOf(1)];
       steps.push({ op: 'denseForward', args });
     }
-    this.job(steps, first.outputs, Math.max(m, nextM) * first.inputs * first.outputs >= PARALLEL_MIN_WORK);
+    const worthSplitting = Math.max(m, nextM) * first.inputs * first.outputs >= PARALLEL_MIN_WORK;
+    if (this.pool && worthSplitting) {
+      this.pool.run(steps, first.outputs, gather && { from: 3, open: gather });
+      return;
+    }
+    gather?.();
+    this.job(steps, first.outputs, false);
   }
 
   /** The forward pass from layer `from` (0: the input layer) up. */

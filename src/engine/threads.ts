@@ -21,7 +21,7 @@ export interface ThreadStep {
 }
 
 /** Int32 slots of the pool's control block. */
-export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6 } as const;
+export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6, gatedFrom: 7, gate: 8 } as const;
 /** Int32 index of the first slice's claim: the seq of the job that claimed it. */
 export const CLAIMS = 16;
 export const MAX_THREADS = 64;
@@ -48,7 +48,7 @@ type Kernel = (...args: number[]) => void;
 export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Record<number, Kernel>): number {
   const base = control >> 2;
   const slices = i32[base + SLOT.slices], sliceRows = i32[base + SLOT.sliceRows], rows = i32[base + SLOT.rows];
-  const steps = i32[base + SLOT.steps];
+  const steps = i32[base + SLOT.steps], gatedFrom = i32[base + SLOT.gatedFrom];
   const argsAt = (control + ARGS_OFFSET) >> 3;
   const owned = Math.ceil(slices / threads);
   let ran = 0;
@@ -64,6 +64,8 @@ export function runSlices(i32: Int32Array, f64: Float64Array, control: number, s
       if (((previous - seq) | 0) >= 0 || Atomics.compareExchange(i32, claim, previous, seq) !== previous) continue;
       const start = s * sliceRows, end = Math.min(rows, start + sliceRows);
       for (let i = 0; i < steps; i++) {
+        // Gated steps need what the main thread prepares while the first steps run.
+        if (i === gatedFrom) while (Atomics.load(i32, base + SLOT.gate) !== seq);
         const at = argsAt + i * STEP_SLOTS;
         kernels[f64[at]](...f64.subarray(at + 2, at + 2 + f64[at + 1]), start, end);
       }
@@ -105,9 +107,10 @@ export class ThreadPool {
 
   /**
    * Runs a job over rows (or columns) [0, rows): every slice runs all the steps in order, so a step may read
-   * what an earlier step wrote in the same slice. Returns when every slice is done.
+   * what an earlier step wrote in the same slice. With `gate`, the steps from `gate.from` on wait until this
+   * thread has run `gate.open()`, which overlaps the workers' first steps. Returns when every slice is done.
    */
-  run(steps: ThreadStep[], rows: number): void {
+  run(steps: ThreadStep[], rows: number, gate?: { from: number; open(): void }): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     const { i32, f64, control } = this;
     const base = control >> 2;
@@ -119,18 +122,30 @@ export class ThreadPool {
     i32[base + SLOT.slices] = slices;
     i32[base + SLOT.sliceRows] = sliceRows;
     i32[base + SLOT.rows] = rows;
+    i32[base + SLOT.gatedFrom] = gate ? gate.from : steps.length;
     const seq = ++this.seq;
     // Slots this job does not use count as claimed by it, so no late worker can claim them.
     for (let s = slices; s < this.threads * SLICES_PER_THREAD; s++) Atomics.store(i32, base + CLAIMS + s, seq);
     // The seq store publishes the job (Atomics are sequentially consistent).
     Atomics.store(i32, base + SLOT.seq, seq);
     if (Atomics.load(i32, base + SLOT.sleepers) > 0) Atomics.notify(i32, base + SLOT.seq);
+    let failure: unknown;
+    if (gate) {
+      try {
+        gate.open();
+      } catch (error) {
+        // Finish the job all the same, so that no worker waits forever and the counts stay right; then report.
+        failure = error ?? new Error('preparing a thread job failed');
+      }
+      Atomics.store(i32, base + SLOT.gate, seq);
+    }
     const mine = runSlices(i32, f64, control, seq, 0, this.threads, this.kernels);
     // Workers add to `done` for each slice they ran; it only grows.
     this.done += slices - mine;
     while (Atomics.load(i32, base + SLOT.done) < this.done) {
       // spin: the other slices take microseconds
     }
+    if (failure !== undefined) throw failure;
   }
 
   stop(): void {
