@@ -412,13 +412,17 @@ export function accumulateColumns(
       store<f64>(t + pairEnd, decay * load<f64>(t + pairEnd) + s);
     }
   }
-  if (kStart == 0) {
-    for (let r = 0; r < nOut; r++) {
-      let s: f64 = 0;
-      for (let e = 0; e < m; e++) s += load<f64>(delta + <usize>e * outRow + (<usize>r << 3));
-      const p = targetBiases + (<usize>r << 3);
-      store<f64>(p, load<f64>(p) + s);
-    }
+  if (kStart == 0) addColumnSums(delta, m, nOut, targetBiases, 0, nOut);
+}
+
+// biases[r] += sum over the m examples of delta[e][r], for r in rStart..rEnd (BP3).
+function addColumnSums(delta: usize, m: i32, nOut: i32, biases: usize, rStart: i32, rEnd: i32): void {
+  const outRow = <usize>nOut << 3;
+  for (let r = rStart; r < rEnd; r++) {
+    let s: f64 = 0;
+    for (let e = 0; e < m; e++) s += load<f64>(delta + <usize>e * outRow + (<usize>r << 3));
+    const p = biases + (<usize>r << 3);
+    store<f64>(p, load<f64>(p) + s);
   }
 }
 
@@ -528,12 +532,7 @@ export function denseAccumulate(
       store<f64>(p, decay * load<f64>(p) + s);
     }
   }
-  for (let r = jStart; r < jEnd; r++) {
-    let s: f64 = 0;
-    for (let e = 0; e < m; e++) s += load<f64>(delta + <usize>e * outRow + (<usize>r << 3));
-    const p = targetBiases + (<usize>r << 3);
-    store<f64>(p, load<f64>(p) + s);
-  }
+  addColumnSums(delta, m, nOut, targetBiases, jStart, jEnd);
 }
 
 /** dst = decay * dst + src over n values (applies an accumulated full-batch step). */

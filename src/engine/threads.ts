@@ -82,8 +82,6 @@ export class ThreadPool {
   private readonly kernels: Record<number, Kernel> = {};
   private seq = 0;
   private done = 0;
-  /** Slices per thread (at most SLICES_PER_THREAD); a field so that benchmarks can compare. */
-  slicesPerThread = SLICES_PER_THREAD;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
   // control block sits low, so views made at the start stay valid.
   private readonly i32: Int32Array;
@@ -114,7 +112,7 @@ export class ThreadPool {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     const { i32, f64, control } = this;
     const base = control >> 2;
-    const sliceRows = Math.ceil(rows / (this.threads * this.slicesPerThread) / SLICE_ALIGN) * SLICE_ALIGN;
+    const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / SLICE_ALIGN) * SLICE_ALIGN;
     const slices = Math.ceil(rows / sliceRows);
     const argsAt = (control + ARGS_OFFSET) >> 3;
     steps.forEach((step, i) => f64.set([THREAD_OPS[step.op], step.args.length, ...step.args], argsAt + i * STEP_SLOTS));
