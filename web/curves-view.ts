@@ -1,6 +1,7 @@
 // The run's epochs as live curves (the Vega-Lite spec the CLI renders) and a table, in space reserved for them.
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { learningCurvesSpec } from 'mnist-wasm';
 import type { EpochMetrics } from 'mnist-wasm';
 
@@ -13,6 +14,7 @@ let shown: EpochMetrics[] = [];
 let view: vega.View | undefined;
 /** Drawing is chained, so curves for two quick epochs never race each other into the box. */
 let drawing: Promise<void> = Promise.resolve();
+let drawnWidth = 0;
 
 const percent = (v?: number): string => (v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
 
@@ -24,10 +26,16 @@ function addRow(m: EpochMetrics): void {
 }
 
 async function draw(metrics: EpochMetrics[]): Promise<void> {
-  // Two panels side by side, sized to the reserved box (the legend and axes take about 70 by 150 pixels).
-  const width = Math.max(120, Math.floor((chart.clientWidth - 170) / 2));
-  const height = Math.max(80, chart.clientHeight - 110);
-  const spec = learningCurvesSpec([{ metrics }], { sets: ['train', 'validation', 'test'], width, height });
+  // The two panels side by side in a wide box, one above the other in a tall one (a phone), sized to the box
+  // reserved for them: axes, titles and the legend take about 170 by 110 pixels.
+  const { clientWidth, clientHeight } = chart;
+  const stacked = clientHeight > 0.8 * clientWidth;
+  const width = Math.max(120, Math.floor(stacked ? clientWidth - 90 : (clientWidth - 170) / 2));
+  const height = Math.max(80, Math.floor(stacked ? (clientHeight - 170) / 2 : clientHeight - 110));
+  const sideBySide = learningCurvesSpec([{ metrics }], { sets: ['train', 'validation', 'test'], width, height });
+  const { hconcat, ...common } = sideBySide as TopLevelSpec & { hconcat: unknown[] };
+  const spec = (stacked ? { ...common, vconcat: hconcat } : sideBySide) as TopLevelSpec;
+  drawnWidth = clientWidth;
   const next = new vega.View(vega.parse(compile(spec).spec), { renderer: 'svg', hover: true });
   const holder = document.createElement('div');
   await next.initialize(holder).runAsync();
@@ -39,6 +47,13 @@ async function draw(metrics: EpochMetrics[]): Promise<void> {
   view = next;
   chart.replaceChildren(holder);
 }
+
+// A box resized (a phone turned, a window narrowed) gets curves drawn for its new size.
+new ResizeObserver(() => {
+  if (!shown.length || chart.clientWidth === drawnWidth) return;
+  const metrics = shown;
+  drawing = drawing.then(() => draw(metrics));
+}).observe(chart);
 
 /** One more epoch of the run on show. */
 export function addEpoch(m: EpochMetrics): void {

@@ -269,7 +269,7 @@ function onWorkerMessage(m: FromWorker): void {
       return showReading(m.probabilities);
     case 'sample':
       showDigit(m.pixels);
-      return showReading(m.probabilities, `(true label ${m.label})`);
+      return showReading(m.probabilities, m.label);
     case 'notice':
       return say(m.message, 'error');
   }

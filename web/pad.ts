@@ -32,6 +32,7 @@ export function clearPad(hint = ''): void {
   $('confidence').textContent = '';
   $('unsure').hidden = true;
   $('truth').textContent = hint;
+  $('truth').classList.remove('wrong');
   for (const row of bars) {
     row.bar.style.width = '0';
     row.value.textContent = '';
@@ -39,15 +40,16 @@ export function clearPad(hint = ''): void {
   }
 }
 
-/** Shows the network's outputs for the digit on the pad. */
-export function showReading(outputs: number[], truth = ''): void {
+/** Shows the network's outputs for the digit on the pad (and the true label of a test digit). */
+export function showReading(outputs: number[], label?: number): void {
   const probabilities = normalise(outputs);
   const best = argmax(probabilities);
   $('prediction').textContent = String(best);
   $('prediction').dataset.digit = String(best);
   $('confidence').textContent = `${(100 * probabilities[best]).toFixed(1)}%`;
   $('unsure').hidden = probabilities[best] >= UNSURE_BELOW;
-  $('truth').textContent = truth;
+  $('truth').textContent = label === undefined ? '' : `(true label ${label})`;
+  $('truth').classList.toggle('wrong', label !== undefined && label !== best);
   probabilities.forEach((p, digit) => {
     bars[digit].bar.style.width = `${100 * p}%`;
     bars[digit].value.textContent = `${(100 * p).toFixed(1)}%`;

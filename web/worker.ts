@@ -228,6 +228,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   }
 };
 
+self.onmessageerror = () => post({ type: 'failed', run, message: 'a message from the page could not be read' });
+
 // A rejection nothing caught is a failure of the run in progress, not a silent hang.
 self.addEventListener('unhandledrejection', (event) => {
   event.preventDefault();
