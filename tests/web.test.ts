@@ -221,13 +221,13 @@ const boxesOf = (page: Page) => page.evaluate(() => ['setup', 'curves-section', 
   return `${id} ${r.x},${r.y},${r.width},${r.height}`;
 }));
 
-test('the default run (5 epochs on 10,000 images) shows what the library computes, live, without moving the page', async () => {
+test('the default run (3 epochs on 10,000 images) shows what the library computes, live, without moving the page', async (t) => {
   const { page, errors } = await openDemo(server.url);
   assert.equal(await page.getAttribute('#engine', 'data-engine'), 'wasm');
   defaultSimd = (await page.getAttribute('#engine', 'data-simd')) as SimdBuild;
   assert.match(defaultSimd, /^(standard|relaxed)$/, 'a SIMD build of the core runs');
   const defaults = await pageDefaults(page);
-  assert.deepEqual({ trainSize: defaults.trainSize, epochs: defaults.epochs }, { trainSize: 10_000, epochs: 5 });
+  assert.deepEqual({ trainSize: defaults.trainSize, epochs: defaults.epochs }, { trainSize: 10_000, epochs: 3 });
   const expected = libraryRun(defaults, defaultSimd);
   await assertControls(page, 'idle');
 
@@ -236,24 +236,25 @@ test('the default run (5 epochs on 10,000 images) shows what the library compute
   await page.click('#train');
   await waitState(page, 'stopped', 180_000);
   await assertControls(page, 'stopped');
-  assert.match((await page.textContent('#status')) as string, /^Done: 5 epochs/);
+  assert.match((await page.textContent('#status')) as string, /^Done: 3 epochs/);
   assert.ok(server.requests.some((r) => r === 'data/train-images-idx3-ubyte.gz'), 'the page fetched the served MNIST');
 
-  assert.deepEqual(await epochsShown(page), [1, 2, 3, 4, 5]);
+  assert.deepEqual(await epochsShown(page), [1, 2, 3]);
   const { validation, mistakes, unsure } = await expected;
   assert.deepEqual(await validationShown(page), validation, 'every epoch to the last bit of the Node run');
+  t.diagnostic(`validation accuracy by epoch, in the page and in Node: ${validation.map((v) => `${(100 * v).toFixed(2)}%`).join(', ')}`);
   assert.equal(await page.locator('#curves svg').count(), 1, 'the curves are drawn');
   const observed = await page.evaluate(() => (window as unknown as { observed: Observed }).observed);
   assert.deepEqual(observed.layoutShifts, [], 'nothing moved while the run filled the page');
   assert.deepEqual(await boxesOf(page), before);
-  assert.deepEqual(observed.weightUpdates.map((u) => u.epoch), [0, 1, 2, 3, 4, 5], 'weight images at the start and after every epoch');
-  assert.equal(new Set(observed.weightUpdates.map((u) => u.checksum)).size, 6, 'and they change every epoch');
-  assert.match((await page.textContent('#weights-caption')) as string, /first 64 of the first layer's 192 units after 5 epochs/);
+  assert.deepEqual(observed.weightUpdates.map((u) => u.epoch), [0, 1, 2, 3], 'weight images at the start and after every epoch');
+  assert.equal(new Set(observed.weightUpdates.map((u) => u.checksum)).size, 4, 'and they change every epoch');
+  assert.match((await page.textContent('#weights-caption')) as string, /first 64 of the first layer's 192 units after 3 epochs/);
 
-  // The misclassified digits are the first ones the Node network gets wrong; each reads as Node reads it.
+  // The misclassified digits are the first ones the Node network gets wrong; clicked, they read as in Node.
   const shown = await page.locator('.mistake span').allTextContents();
   assert.deepEqual(shown, mistakes.map((m) => `${m.label} → ${m.predicted}`));
-  for (const [i, mistake] of mistakes.entries()) {
+  for (const [i, mistake] of mistakes.slice(0, 4).entries()) {
     await page.locator('.mistake').nth(i).click();
     await page.locator('#truth', { hasText: `true label ${mistake.label}` }).waitFor({ timeout: 10_000 });
     assert.equal(await page.getAttribute('#prediction', 'data-digit'), String(mistake.predicted));
@@ -312,18 +313,18 @@ test('cross-origin isolated, the demo trains with 2 threads (Web Workers over sh
 test('data picked as files; paused mid-epoch and resumed, the run goes on from there to the uninterrupted numbers', async () => {
   const { page, errors } = await openDemo(server.url);
   await page.selectOption('#source', 'files');
-  await page.fill('#epochs', '3');
+  await page.fill('#epochs', '2');
   await trainOnPickedFiles(page);
-  await page.waitForFunction(() => document.querySelectorAll('.validation-accuracy').length === 1 && (document.getElementById('progress') as HTMLProgressElement).value > 0.3, undefined, { timeout: 120_000, polling: 5 });
+  await page.waitForFunction(() => document.body.dataset.state === 'training' && (document.getElementById('progress') as HTMLProgressElement).value > 0.3, undefined, { timeout: 120_000, polling: 5 });
   await page.click('#pause');
-  // The worker pauses at its next look at the page's messages: in epoch 2, or 3 on a busy machine.
-  await page.locator('#status', { hasText: /^Paused (in epoch [23] after \d+ of 10000 images|after epoch [12]): Resume continues exactly here\.$/ }).waitFor({ timeout: 30_000 });
+  // The worker pauses at its next look at the page's messages: in epoch 1, or 2 on a busy machine.
+  await page.locator('#status', { hasText: /^Paused (in epoch [12] after \d+ of 10000 images|after epoch 1): Resume continues exactly here\.$/ }).waitFor({ timeout: 30_000 });
   await assertControls(page, 'paused');
   await page.click('#pause');
   await waitState(page, 'stopped', 180_000);
-  assert.deepEqual(await epochsShown(page), [1, 2, 3], 'no epoch twice');
+  assert.deepEqual(await epochsShown(page), [1, 2], 'no epoch twice');
   const { validation } = await (expectedRun as NonNullable<typeof expectedRun>);
-  assert.deepEqual(await validationShown(page), validation.slice(0, 3));
+  assert.deepEqual(await validationShown(page), validation.slice(0, 2));
   assert.deepEqual(errors, []);
   await closeDemo(page);
 });
