@@ -13,7 +13,7 @@ import { loadMnist } from '../src/data/mnist.js';
 import { Network } from '../src/engine/network.js';
 import type { SimdBuild } from '../src/engine/wasm.js';
 import { initParameters } from '../src/model/init.js';
-import { serializeModel } from '../src/model/file.js';
+import { parseModel, serializeModel } from '../src/model/file.js';
 import { parameterLayout, validateSpec } from '../src/model/spec.js';
 import { train } from '../src/train/trainer.js';
 import { argmax, normalise, UNSURE_BELOW } from '../web/prediction.js';
@@ -352,6 +352,9 @@ test('the controls follow the state machine through pause, stop, save, load, a f
   await page.click('#save');
   const saved = join(scratch, 'saved.json');
   await (await download).saveAs(saved);
+  const savedModel = parseModel(await readFile(saved, 'utf8'), saved);
+  assert.equal(savedModel.training?.trainSize, 10_000, 'the file says how it was trained');
+  assert.ok(savedModel.state && savedModel.state.batchesDone + savedModel.state.epochsDone > 0, 'and where the paused run was');
 
   // Train again from stopped, pressed twice: one fresh run from epoch 1; Stop it in its first epoch.
   const runs = Number(await page.getAttribute('body', 'data-run'));
@@ -412,6 +415,10 @@ test('a worker that dies or whose data fails is reported in the page, in every s
     await assertControls(page, 'error');
     assert.match((await page.textContent('#status')) as string, /^The training worker failed: .*injected crash.*Press Train to start a new one\.$/);
   };
+  // A promise nothing awaited, rejected inside the worker, is reported too.
+  await (await demoWorker(page)).evaluate(() => void Promise.reject(new Error('injected rejection')));
+  await page.locator('#status[data-kind="error"]', { hasText: 'injected rejection' }).waitFor({ timeout: 10_000 });
+  await assertControls(page, 'idle');
   await crashedIn('idle');
   // Hold the data in flight, so the new worker is still loading when it dies; then let a load fail.
   let release: () => void = () => {};

@@ -38,6 +38,8 @@ let trainSize = 0;
 /** The curves of a model file being loaded, shown once the worker has it. */
 let loadedHistory: EpochMetrics[] = [];
 
+const epochsText = (n: number): string => `${n} epoch${n === 1 ? '' : 's'}`;
+
 function say(text: string, kind: 'info' | 'error' = 'info'): void {
   status.textContent = text;
   status.dataset.kind = kind;
@@ -182,7 +184,7 @@ $<HTMLInputElement>('load').onchange = async (e) => {
     clearRun();
     loadedHistory = model.metrics;
     say(`Loading ${file.name}...`);
-    send({ type: 'load-model', run, name: file.name, spec: model.spec, parameters: model.parameters, metrics: model.metrics, state: model.state });
+    send({ type: 'load-model', run, name: file.name, spec: model.spec, parameters: model.parameters, metrics: model.metrics, training: model.training, state: model.state });
   } catch (error) {
     say((error as Error).message, 'error');
   }
@@ -200,6 +202,7 @@ function showMistakes(mistakes: Mistakes, epoch: number): void {
     caption.textContent = `${label} → ${mistakes.predicted[i]}`;
     button.append(canvas, caption);
     button.onclick = () => {
+      if (!controlsFor(state).predict) return say('The network that read these digits is gone: press Train.', 'error');
       clearPad();
       send({ type: 'sample', index: mistakes.indices[i] });
     };
@@ -236,7 +239,7 @@ function onWorkerMessage(m: FromWorker): void {
     case 'weights':
       drawWeights(weightsCanvas, m.weights, m.count);
       weightsCanvas.dataset.epoch = String(m.epoch);
-      $('weights-caption').textContent = `The first ${m.count} of the first layer's ${m.units} units after ${m.epoch} epochs: each square is one unit's 784 incoming weights as a 28x28 image (red positive, blue negative).`;
+      $('weights-caption').textContent = `The first ${m.count} of the first layer's ${m.units} units after ${epochsText(m.epoch)}: each square is one unit's 784 incoming weights as a 28x28 image (red positive, blue negative).`;
       return;
     case 'ended': {
       const where = m.examplesDone ? `in epoch ${m.epochsDone + 1} after ${m.examplesDone} of ${trainSize} images` : `after epoch ${m.epochsDone}`;
@@ -245,13 +248,15 @@ function onWorkerMessage(m: FromWorker): void {
       } else if (m.reason === 'aborted') {
         if (state === 'stopped') say(`Stopped ${where}. Train starts a new run.`);
       } else if (dispatch('finished') || state === 'stopped') {
-        say(`Done: ${m.epochsDone} epochs${m.reason === 'early-stopping' ? ' (stopped early: no better validation accuracy)' : ''}. Draw a digit to try the network.`);
+        say(`Done: ${epochsText(m.epochsDone)}${m.reason === 'early-stopping' ? ' (stopped early: no better validation accuracy)' : ''}. Draw a digit to try the network.`);
       }
       return;
     }
     case 'failed':
-      if (!dispatch('failed')) return;
-      clearRun();
+      if (dispatch('failed')) {
+        if (!dataLoaded) pickedFiles = []; // files that did not load are picked again at the next Train
+        clearRun();
+      }
       return say(m.message, 'error');
     case 'model': {
       const link = document.createElement('a');

@@ -1,7 +1,7 @@
 // Messages between the page (main.ts) and the training worker (worker.ts). Every reply about a run carries the
 // run number the page gave it (at Train or Load model; a resumed run keeps its number), so a late reply from a
 // run the page has left behind is recognised and ignored.
-import type { EpochMetrics, NetworkSpec, TrainerState } from 'mnist-wasm';
+import type { EpochMetrics, NetworkSpec, TrainerState, TrainingConfig } from 'mnist-wasm';
 
 export interface TrainSettings {
   spec: NetworkSpec;
@@ -23,7 +23,7 @@ export type ToWorker =
   | { type: 'resume'; run: number }
   | { type: 'stop' }
   | { type: 'save' }
-  | { type: 'load-model'; run: number; name: string; spec: NetworkSpec; parameters: Float64Array; metrics: EpochMetrics[]; state?: TrainerState }
+  | { type: 'load-model'; run: number; name: string; spec: NetworkSpec; parameters: Float64Array; metrics: EpochMetrics[]; training?: TrainingConfig; state?: TrainerState }
   | { type: 'predict'; inputs: Float64Array }
   | { type: 'sample'; index?: number };
 

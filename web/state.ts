@@ -1,8 +1,8 @@
 // The demo's one state machine: every control's state is derived from where it is, never set on its own.
 //
-//   idle --train/load-model--> loading --started--> training <--resume/pause--> paused
-//                                 |  \--model-loaded--> stopped <--stop/finished-- (training, paused)
-//   failed (loading, training, paused, stopped) --> idle;  crashed (any but error) --> error --train--> loading
+//   idle, stopped --train, load-model--> loading --started--> training --pause--> paused --resume--> training
+//   loading --model-loaded--> stopped;   training, paused --stop, finished--> stopped
+//   loading, training, paused, stopped --failed--> idle;   any but error --crashed--> error --train--> loading
 
 export const STATES = ['idle', 'loading', 'training', 'paused', 'stopped', 'error'] as const;
 export type DemoState = (typeof STATES)[number];

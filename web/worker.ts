@@ -2,7 +2,7 @@
 // its hooks, so the page never freezes. Commands that change the network run one after another (a queue);
 // pause and stop act at once on the running loop, predictions are answered between mini-batches.
 import { idxToDataset, isGzip, MnistWasmError, Network, parseIdx, serializeModel, standardSplit, train } from 'mnist-wasm';
-import type { Dataset, EpochMetrics, TrainerState } from 'mnist-wasm';
+import type { Dataset, EpochMetrics, TrainerState, TrainingConfig } from 'mnist-wasm';
 import { argmax } from './prediction';
 import type { DataSource, FromWorker, Mistakes, ToWorker, TrainSettings } from './protocol';
 
@@ -18,6 +18,8 @@ let official: Dataset | undefined;
 let testSet: Dataset | undefined;
 let network: Network | undefined;
 let settings: TrainSettings | undefined;
+/** How a loaded model was trained, written back when it is saved again. */
+let loadedTraining: TrainingConfig | undefined;
 let state: TrainerState | undefined;
 let history: EpochMetrics[] = [];
 let controller: AbortController | undefined;
@@ -179,6 +181,7 @@ async function loadModel(message: Extract<ToWorker, { type: 'load-model' }>): Pr
   const net = await Network.create(message.spec, { parameters: message.parameters });
   replaceNetwork(net);
   settings = undefined;
+  loadedTraining = message.training;
   history = message.metrics;
   state = message.state;
   postWeights(net, history.length);
@@ -187,10 +190,10 @@ async function loadModel(message: Extract<ToWorker, { type: 'load-model' }>): Pr
 
 function saveModel(): void {
   if (!network) throw new MnistWasmError('STATE', 'nothing to save yet');
-  const training = settings && {
+  const training: TrainingConfig | undefined = settings ? {
     epochs: settings.epochs, batchSize: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed,
     init: INIT, dataset: 'mnist', trainSize: settings.trainSize, engine: network.engine, simd: network.simd,
-  };
+  } : loadedTraining;
   post({ type: 'model', text: serializeModel({ spec: network.spec, layout: network.layout, parameters: network.getParameters(), training, state, metrics: history }) });
 }
 
