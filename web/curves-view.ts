@@ -27,11 +27,11 @@ function addRow(m: EpochMetrics): void {
 
 async function draw(metrics: EpochMetrics[]): Promise<void> {
   // The two panels side by side in a wide box, one above the other in a tall one (a phone), sized to the box
-  // reserved for them: axes, titles and the legend take about 170 by 110 pixels.
+  // reserved for them: axes, titles and the legend take about 170 by 110 pixels (90 by 210 stacked).
   const { clientWidth, clientHeight } = chart;
   const stacked = clientHeight > 0.8 * clientWidth;
   const width = Math.max(120, Math.floor(stacked ? clientWidth - 90 : (clientWidth - 170) / 2));
-  const height = Math.max(80, Math.floor(stacked ? (clientHeight - 170) / 2 : clientHeight - 110));
+  const height = Math.max(80, Math.floor(stacked ? (clientHeight - 210) / 2 : clientHeight - 110));
   const sideBySide = learningCurvesSpec([{ metrics }], { sets: ['train', 'validation', 'test'], width, height });
   const { hconcat, ...common } = sideBySide as TopLevelSpec & { hconcat: unknown[] };
   const spec = (stacked ? { ...common, vconcat: hconcat } : sideBySide) as TopLevelSpec;
