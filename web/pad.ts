@@ -27,7 +27,7 @@ const bars = Array.from({ length: 10 }, (_, digit) => {
 export function clearPad(hint = ''): void {
   ink.fillStyle = 'white';
   ink.fillRect(0, 0, pad.width, pad.height);
-  $('prediction').textContent = '-';
+  $('prediction').textContent = '?';
   delete $('prediction').dataset.digit;
   $('confidence').textContent = '';
   $('unsure').hidden = true;
