@@ -1,227 +1,296 @@
-// The page: settings, progress, live curves (the same Vega-Lite spec the CLI renders), a drawing pad.
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
-import { learningCurvesSpec, rgbaToGray, segmentDigits, validateSpec } from 'mnist-wasm';
+// The page: the state machine (state.ts) decides which controls work; the worker trains and reports; the views
+// (curves, drawing pad, weight images, mistakes) show what it reports.
+import { validateSpec } from 'mnist-wasm';
 import type { EpochMetrics, HiddenActivation, OutputActivation } from 'mnist-wasm';
-import type { FromWorker, ToWorker } from './protocol';
+import { controlsFor, nextState } from './state';
+import type { DemoEvent, DemoState } from './state';
+import { checkNetwork, readModelFile } from './model-check';
+import { addEpoch, clearCurves, showHistory } from './curves-view';
+import { clearPad, onStroke, showDigit, showReading } from './pad';
+import { digitImage, drawScaled, drawWeights, weightCanvasSize, SIDE } from './pictures';
+import type { DataSource, FromWorker, Mistakes, ToWorker, TrainSettings } from './protocol';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (message: ToWorker): void => worker.postMessage(message);
-
+const buttons = {
+  train: $<HTMLButtonElement>('train'),
+  pause: $<HTMLButtonElement>('pause'),
+  stop: $<HTMLButtonElement>('stop'),
+  save: $<HTMLButtonElement>('save'),
+  load: $<HTMLButtonElement>('load-button'),
+  random: $<HTMLButtonElement>('random'),
+};
 const status = $<HTMLParagraphElement>('status');
 const progress = $<HTMLProgressElement>('progress');
-const buttons = { train: $<HTMLButtonElement>('train'), pause: $<HTMLButtonElement>('pause'), stop: $<HTMLButtonElement>('stop'), save: $<HTMLButtonElement>('save') };
-let metrics: EpochMetrics[] = [];
-let dataReady = false;
-let trained = false;
-let paused = false;
-let pendingTrain = false;
-const number = (id: string): number => Number($<HTMLInputElement>(id).value);
+const weightsCanvas = $<HTMLCanvasElement>('weights');
+Object.assign(weightsCanvas, weightCanvasSize());
 
-function say(text: string, isError = false): void {
+let state: DemoState = 'idle';
+/** Transitions taken so far, "from>event>to" (the web test checks it covers the whole table). */
+const taken = new Set<string>();
+let worker: Worker;
+/** The run the page is on; replies about any other are late and ignored. */
+let run = 0;
+let dataLoaded = false;
+let pickedFiles: File[] = [];
+/** The run's number of epochs and training images, for the status line. */
+let epochs = 0;
+let trainSize = 0;
+/** The curves of a model file being loaded, shown once the worker has it. */
+let loadedHistory: EpochMetrics[] = [];
+
+const epochsText = (n: number): string => `${n} epoch${n === 1 ? '' : 's'}`;
+
+function say(text: string, kind: 'info' | 'error' = 'info'): void {
   status.textContent = text;
-  status.dataset.error = isError ? 'true' : 'false';
+  status.dataset.kind = kind;
 }
 
-async function drawCurves(): Promise<void> {
-  const view = new vega.View(vega.parse(compile(learningCurvesSpec([{ metrics }], { sets: ['train', 'validation', 'test'], width: 200, height: 160 })).spec), { renderer: 'svg', container: '#curves', hover: true });
-  await view.runAsync();
+/** Moves the machine and redraws every control from the new state; false when the event does not apply. */
+function dispatch(event: DemoEvent): boolean {
+  const to = nextState(state, event);
+  if (!to) return false;
+  taken.add(`${state}>${event}>${to}`);
+  state = to;
+  render();
+  return true;
 }
 
-function showEpoch(m: EpochMetrics): void {
-  const pct = (v?: number) => (v === undefined ? '-' : `${(v * 100).toFixed(2)}%`);
-  const row = document.createElement('tr');
-  row.innerHTML = `<td>${m.epoch}</td><td>${pct(m.trainAccuracy)}</td><td class="validation-accuracy" data-value="${m.validationAccuracy}">${pct(m.validationAccuracy)}</td><td>${pct(m.testAccuracy)}</td><td>${m.seconds.toFixed(2)}</td>`;
-  $('epochs-table').querySelector('tbody')?.append(row);
+function render(): void {
+  const controls = controlsFor(state);
+  buttons.train.disabled = !controls.train;
+  buttons.pause.disabled = !controls.pause;
+  buttons.pause.textContent = controls.pauseLabel;
+  buttons.stop.disabled = !controls.stop;
+  buttons.save.disabled = !controls.save;
+  buttons.load.disabled = !controls.loadModel;
+  $<HTMLInputElement>('load').disabled = !controls.loadModel;
+  buttons.random.disabled = !controls.predict || !dataLoaded;
+  $<HTMLFieldSetElement>('settings').disabled = !controls.settings;
+  document.body.dataset.state = state;
+  document.body.dataset.transitions = [...taken].join(' ');
+  document.body.dataset.run = String(run);
+}
+
+/** Everything shown about the run on show: curves, table, pictures, progress. */
+function clearRun(): void {
+  clearCurves();
+  drawWeights(weightsCanvas, new Float32Array(0), 0);
+  $('mistakes').replaceChildren();
+  progress.value = 0;
+}
+
+const send = (message: ToWorker): void => worker.postMessage(message);
+
+function startWorker(): void {
+  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  dataLoaded = false;
+  worker.onmessage = (event: MessageEvent<FromWorker>) => onWorkerMessage(event.data);
+  // A worker that throws outside a command, runs out of memory or cannot be read from is gone for good.
+  worker.onerror = (event) => {
+    event.preventDefault();
+    crashed(event.message || 'it stopped (out of memory?)');
+  };
+  worker.onmessageerror = () => crashed('one of its messages could not be read');
+}
+
+function crashed(why: string): void {
+  worker.terminate();
+  dataLoaded = false;
+  dispatch('crashed');
+  say(`The training worker failed: ${why}. Press Train to start a new one.`, 'error');
+}
+
+function readSettings(): TrainSettings {
+  const number = (id: string): number => Number($<HTMLInputElement>(id).value);
+  const spec = validateSpec({
+    layers: $<HTMLInputElement>('layers').value.split(',').map((v) => Number(v.trim())),
+    activation: $<HTMLSelectElement>('activation').value as HiddenActivation,
+    outputActivation: $<HTMLSelectElement>('output-activation').value as OutputActivation,
+    cost: 'cross-entropy',
+  });
+  checkNetwork(spec.layers);
+  if (number('threads') > 1 && !crossOriginIsolated) throw new Error('more than one thread needs a cross-origin isolated page (COOP and COEP headers)');
+  return { spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads') };
+}
+
+function dataSource(): DataSource | undefined {
+  if (dataLoaded) return undefined;
+  if ($<HTMLSelectElement>('source').value === 'served') return { kind: 'served', base: new URL('data/', document.baseURI).href };
+  return { kind: 'files', files: pickedFiles };
 }
 
 function startTraining(): void {
+  if (!controlsFor(state).train) return;
+  let settings: TrainSettings;
   try {
-    const spec = validateSpec({
-      layers: $<HTMLInputElement>('layers').value.split(',').map((v) => Number(v.trim())),
-      activation: $<HTMLSelectElement>('activation').value as HiddenActivation,
-      outputActivation: $<HTMLSelectElement>('output-activation').value as OutputActivation,
-      cost: 'cross-entropy',
-    });
-    if (number('threads') > 1 && !crossOriginIsolated) throw new Error('more than one thread needs a cross-origin isolated page (COOP and COEP headers)');
-    metrics = [];
-    $('epochs-table').querySelector('tbody')?.replaceChildren();
-    send({ type: 'train', settings: { spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads') } });
-    buttons.train.disabled = true;
-    buttons.pause.disabled = false;
-    buttons.stop.disabled = false;
-    say('Training...');
+    settings = readSettings();
   } catch (error) {
-    say((error as Error).message, true);
+    return say((error as Error).message, 'error');
   }
+  if (!dataLoaded && $<HTMLSelectElement>('source').value === 'files' && !pickedFiles.length) {
+    say('Pick the four MNIST files (train-images, train-labels, t10k-images, t10k-labels).');
+    return $<HTMLInputElement>('files').click();
+  }
+  if (state === 'error') startWorker();
+  const data = dataSource();
+  run++;
+  dispatch('train');
+  epochs = settings.epochs;
+  trainSize = settings.trainSize;
+  clearRun();
+  say(data ? 'Loading MNIST...' : 'Starting...');
+  send({ type: 'train', run, settings, data });
 }
 
-buttons.train.onclick = () => {
-  if (dataReady) return startTraining();
-  pendingTrain = true;
-  say('Loading MNIST...');
-  if ($<HTMLSelectElement>('source').value === 'files') $<HTMLInputElement>('files').click();
-  else send({ type: 'load-served', base: new URL('data/', document.baseURI).href });
+buttons.train.onclick = startTraining;
+$<HTMLInputElement>('files').onchange = (e) => {
+  pickedFiles = [...((e.target as HTMLInputElement).files ?? [])];
+  if (pickedFiles.length) startTraining();
 };
-$<HTMLInputElement>('files').onchange = (e) => send({ type: 'load-files', files: [...((e.target as HTMLInputElement).files ?? [])] });
+$<HTMLSelectElement>('source').onchange = () => {
+  dataLoaded = false;
+  pickedFiles = [];
+  render();
+};
 buttons.pause.onclick = () => {
-  if (paused) {
-    send({ type: 'resume' });
-    paused = false;
-    buttons.pause.textContent = 'Pause';
-    say('Training...');
-  } else send({ type: 'pause' });
+  if (state === 'training') {
+    dispatch('pause');
+    send({ type: 'pause' });
+    say('Pausing...');
+  } else if (state === 'paused') {
+    // The same run goes on: replies still on their way from before the pause (a last epoch) belong to it.
+    dispatch('resume');
+    send({ type: 'resume', run });
+    say('Resuming...');
+  }
 };
-buttons.stop.onclick = () => send({ type: 'stop' });
+buttons.stop.onclick = () => {
+  if (!dispatch('stop')) return;
+  send({ type: 'stop' });
+  say('Stopped.');
+};
 buttons.save.onclick = () => send({ type: 'save' });
+buttons.load.onclick = () => $<HTMLInputElement>('load').click();
 $<HTMLInputElement>('load').onchange = async (e) => {
-  const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) send({ type: 'load-model', text: await file.text(), name: file.name });
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = ''; // the same file can be picked again
+  if (!file) return;
+  try {
+    const model = await readModelFile(file);
+    if (!controlsFor(state).loadModel) return; // a run started while the file was read
+    run++;
+    dispatch('load-model');
+    clearRun();
+    loadedHistory = model.metrics;
+    say(`Loading ${file.name}...`);
+    send({ type: 'load-model', run, name: file.name, spec: model.spec, parameters: model.parameters, metrics: model.metrics, training: model.training, state: model.state });
+  } catch (error) {
+    say((error as Error).message, 'error');
+  }
 };
 
-worker.onmessage = async (event: MessageEvent<FromWorker>) => {
-  const m = event.data;
+function showMistakes(mistakes: Mistakes, epoch: number): void {
+  $('mistakes').replaceChildren(...mistakes.labels.map((label, i) => {
+    const button = document.createElement('button');
+    button.className = 'mistake';
+    button.title = `a ${label} read as ${mistakes.predicted[i]}`;
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = SIDE;
+    drawScaled(canvas, digitImage(mistakes.pixels, i * SIDE * SIDE));
+    const caption = document.createElement('span');
+    caption.textContent = `${label} → ${mistakes.predicted[i]}`;
+    button.append(canvas, caption);
+    button.onclick = () => {
+      if (!controlsFor(state).predict) return say('The network that read these digits is gone: press Train.', 'error');
+      clearPad();
+      send({ type: 'sample', index: mistakes.indices[i] });
+    };
+    return button;
+  }));
+  $('mistakes-caption').textContent = `The first ${mistakes.labels.length} test digits the network reads wrongly after epoch ${epoch}: true label, then its reading. Click one to look at it.`;
+}
+
+function onWorkerMessage(m: FromWorker): void {
+  if ('run' in m && m.run !== run) return;
   switch (m.type) {
     case 'ready':
-      $('engine').textContent = `${m.engine} (${m.simd} SIMD)`;
+      $('engine').textContent = `${m.engine}, ${m.simd} SIMD`;
       $('engine').dataset.engine = m.engine;
       $('engine').dataset.simd = m.simd;
-      break;
+      return;
+    case 'broken':
+      return crashed(m.message);
     case 'data':
-      dataReady = true;
-      say(`MNIST loaded: ${m.train} training and ${m.test} test images.`);
-      if (pendingTrain) startTraining();
-      break;
-    case 'threads':
+      dataLoaded = true;
+      render();
+      return say(`MNIST loaded: ${m.train} training and ${m.test} test images. Starting...`);
+    case 'started':
       $('engine').dataset.threads = String(m.threads);
-      break;
+      dispatch('started');
+      return say(m.epochsDone ? `Resumed in epoch ${m.epochsDone + 1} of ${epochs}.` : 'Training...');
     case 'progress':
       progress.value = m.examples / m.total;
-      say(`Epoch ${m.epoch}: ${m.examples} of ${m.total} images`);
-      break;
+      if (state === 'training') say(`Epoch ${m.epoch} of ${epochs}: ${m.examples} of ${m.total} images`);
+      return;
     case 'epoch':
-      metrics.push(m.metrics);
-      showEpoch(m.metrics);
-      await drawCurves();
-      break;
-    case 'stopped':
-      trained = true;
-      buttons.save.disabled = false;
+      addEpoch(m.metrics);
+      return showMistakes(m.mistakes, m.metrics.epoch);
+    case 'weights':
+      drawWeights(weightsCanvas, m.weights, m.count);
+      weightsCanvas.dataset.epoch = String(m.epoch);
+      $('weights-caption').textContent = `The first ${m.count} of the first layer's ${m.units} units after ${epochsText(m.epoch)}: each square is one unit's 784 incoming weights as a 28x28 image (red positive, blue negative).`;
+      return;
+    case 'ended': {
+      const where = m.examplesDone ? `in epoch ${m.epochsDone + 1} after ${m.examplesDone} of ${trainSize} images` : `after epoch ${m.epochsDone}`;
       if (m.reason === 'paused') {
-        paused = true;
-        buttons.pause.textContent = 'Resume';
-        say('Paused: Resume continues exactly where it stopped.');
-        break;
+        if (state === 'paused') say(`Paused ${where}: Resume continues exactly here.`);
+      } else if (m.reason === 'aborted') {
+        if (state === 'stopped') say(`Stopped ${where}. Train starts a new run.`);
+      } else if (dispatch('finished') || state === 'stopped') {
+        say(`Done: ${epochsText(m.epochsDone)}${m.reason === 'early-stopping' ? ' (stopped early: no better validation accuracy)' : ''}. Draw a digit to try the network.`);
       }
-      buttons.train.disabled = false;
-      buttons.pause.disabled = true;
-      buttons.stop.disabled = true;
-      say(m.reason === 'aborted' ? 'Stopped.' : `Done: ${m.metrics.length} epochs.`);
-      status.dataset.done = 'true';
-      break;
+      return;
+    }
+    case 'failed':
+      if (dispatch('failed')) {
+        if (!dataLoaded) pickedFiles = []; // files that did not load are picked again at the next Train
+        clearRun();
+      }
+      return say(m.message, 'error');
     case 'model': {
       const link = document.createElement('a');
       link.href = URL.createObjectURL(new Blob([m.text], { type: 'application/json' }));
       link.download = 'mnist-model.json';
       link.click();
-      break;
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      return;
     }
     case 'model-loaded':
-      trained = true;
-      buttons.save.disabled = false;
-      say(`Loaded ${m.name}: layers ${m.layers.join(', ')}.`);
-      break;
+      if (!dispatch('model-loaded')) return;
+      showHistory(loadedHistory);
+      return say(`Loaded ${m.name}: layers ${m.layers.join(', ')}. Draw a digit to try it.`);
     case 'prediction':
-      showPrediction(m.probabilities);
-      break;
+      return showReading(m.probabilities);
     case 'sample':
-      drawSample(m.pixels);
-      showPrediction(m.probabilities);
-      $('truth').textContent = `(true label ${m.label})`;
-      break;
-    case 'error':
-      say(m.message, true);
-      buttons.train.disabled = false;
-      break;
+      showDigit(m.pixels);
+      return showReading(m.probabilities, m.label);
+    case 'notice':
+      return say(m.message, 'error');
   }
-};
+}
 
-// The drawing pad: thick strokes like a pen, predicted on every stroke with the CLI's preprocessing.
-const pad = $<HTMLCanvasElement>('pad');
-const ink = pad.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D;
-function clearPad(): void {
-  ink.fillStyle = 'white';
-  ink.fillRect(0, 0, pad.width, pad.height);
-  $('prediction').textContent = '-';
-  $('truth').textContent = '';
-  $('bars').replaceChildren();
-}
-clearPad();
-let drawing = false;
-let last: [number, number] | undefined;
-const at = (e: PointerEvent): [number, number] => {
-  const r = pad.getBoundingClientRect();
-  return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
-};
-pad.onpointerdown = (e) => {
-  drawing = true;
-  pad.setPointerCapture(e.pointerId);
-  last = at(e);
-  stroke(last);
-};
-pad.onpointermove = (e) => {
-  if (drawing) stroke(at(e));
-};
-pad.onpointerup = () => {
-  drawing = false;
-  last = undefined;
-  predictPad();
-};
-function stroke(to: [number, number]): void {
-  ink.strokeStyle = 'black';
-  ink.lineWidth = 20;
-  ink.lineCap = 'round';
-  ink.beginPath();
-  ink.moveTo(...(last ?? to));
-  ink.lineTo(...to);
-  ink.stroke();
-  last = to;
-}
-function predictPad(): void {
-  if (!trained) return say('Train or load a model first, then draw.', true);
-  const { data, width, height } = ink.getImageData(0, 0, pad.width, pad.height);
-  const { inputs } = segmentDigits(rgbaToGray(data, width, height), { single: true });
-  if (inputs.length) send({ type: 'predict', inputs: inputs[0] });
-}
-function drawSample(pixels: Uint8Array): void {
-  const image = ink.createImageData(28, 28);
-  for (let i = 0; i < 784; i++) image.data.set([255 - pixels[i], 255 - pixels[i], 255 - pixels[i], 255], 4 * i);
-  const small = document.createElement('canvas');
-  small.width = small.height = 28;
-  (small.getContext('2d') as CanvasRenderingContext2D).putImageData(image, 0, 0);
-  ink.imageSmoothingEnabled = false;
-  ink.drawImage(small, 0, 0, pad.width, pad.height);
-}
-function showPrediction(probabilities: number[]): void {
-  const total = probabilities.reduce((a, b) => a + b, 0) || 1;
-  const best = probabilities.indexOf(Math.max(...probabilities));
-  $('prediction').textContent = String(best);
-  $('prediction').dataset.digit = String(best);
-  $('bars').replaceChildren(...probabilities.flatMap((p, digit) => {
-    const label = document.createElement('span');
-    label.textContent = String(digit);
-    const bar = document.createElement('div');
-    bar.className = 'bar';
-    bar.style.width = `${(100 * p) / total}%`;
-    const value = document.createElement('span');
-    value.textContent = `${((100 * p) / total).toFixed(1)}%`;
-    return [label, bar, value];
-  }));
-}
-$<HTMLButtonElement>('clear').onclick = clearPad;
-$<HTMLButtonElement>('random').onclick = () => {
-  if (!dataReady || !trained) return say('Train or load a model first.', true);
+onStroke((inputs) => {
+  if (!controlsFor(state).predict) return say('Train or load a model first, then draw.', 'error');
+  send({ type: 'predict', inputs });
+});
+$<HTMLButtonElement>('clear').onclick = () => clearPad();
+buttons.random.onclick = () => {
   clearPad();
   send({ type: 'sample' });
 };
+
+startWorker();
+clearPad('Train or load a model, then draw.');
+clearRun();
+render();

@@ -1,5 +1,7 @@
-// Messages between the page (main.ts) and the training worker (worker.ts).
-import type { EpochMetrics, NetworkSpec } from 'mnist-wasm';
+// Messages between the page (main.ts) and the training worker (worker.ts). Every reply about a run carries the
+// run number the page gave it (at Train or Load model; a resumed run keeps its number), so a late reply from a
+// run the page has left behind is recognised and ignored.
+import type { EpochMetrics, NetworkSpec, TrainerState, TrainingConfig } from 'mnist-wasm';
 
 export interface TrainSettings {
   spec: NetworkSpec;
@@ -12,27 +14,43 @@ export interface TrainSettings {
   threads: number;
 }
 
+/** Where the worker gets MNIST when it has none yet: served beside the page, or files the user picked. */
+export type DataSource = { kind: 'served'; base: string } | { kind: 'files'; files: File[] };
+
 export type ToWorker =
-  | { type: 'load-served'; base: string }
-  | { type: 'load-files'; files: File[] }
-  | { type: 'train'; settings: TrainSettings }
+  | { type: 'train'; run: number; settings: TrainSettings; data?: DataSource }
   | { type: 'pause' }
-  | { type: 'resume' }
+  | { type: 'resume'; run: number }
   | { type: 'stop' }
   | { type: 'save' }
-  | { type: 'load-model'; text: string; name: string }
+  | { type: 'load-model'; run: number; name: string; spec: NetworkSpec; parameters: Float64Array; metrics: EpochMetrics[]; training?: TrainingConfig; state?: TrainerState }
   | { type: 'predict'; inputs: Float64Array }
-  | { type: 'sample' };
+  | { type: 'sample'; index?: number };
+
+/** Test digits the network reads wrongly: their indices, pixels (count x 784), true labels and what it read. */
+export interface Mistakes {
+  indices: number[];
+  pixels: Uint8Array;
+  labels: number[];
+  predicted: number[];
+}
 
 export type FromWorker =
   | { type: 'ready'; engine: string; simd: string }
+  /** The engine could not start in this worker: nothing will work until a new one is made. */
+  | { type: 'broken'; message: string }
   | { type: 'data'; train: number; test: number }
-  | { type: 'threads'; threads: number }
-  | { type: 'progress'; epoch: number; examples: number; total: number }
-  | { type: 'epoch'; metrics: EpochMetrics }
-  | { type: 'stopped'; reason: 'completed' | 'early-stopping' | 'aborted' | 'paused'; metrics: EpochMetrics[] }
+  | { type: 'started'; run: number; threads: number; epochsDone: number }
+  | { type: 'progress'; run: number; epoch: number; examples: number; total: number }
+  | { type: 'epoch'; run: number; metrics: EpochMetrics; mistakes: Mistakes }
+  /** The first hidden layer's incoming weights, `count` rows of 784, after `epoch` epochs. */
+  | { type: 'weights'; run: number; epoch: number; count: number; units: number; weights: Float32Array }
+  /** examplesDone: training images of the next epoch already trained (a run paused or stopped mid-epoch). */
+  | { type: 'ended'; run: number; reason: 'completed' | 'early-stopping' | 'aborted' | 'paused'; epochsDone: number; examplesDone: number }
+  | { type: 'failed'; run: number; message: string }
   | { type: 'model'; text: string }
-  | { type: 'model-loaded'; name: string; layers: number[] }
+  | { type: 'model-loaded'; run: number; name: string; layers: number[] }
   | { type: 'prediction'; probabilities: number[] }
   | { type: 'sample'; pixels: Uint8Array; label: number; probabilities: number[] }
-  | { type: 'error'; message: string };
+  /** A command that changes no state (save, predict, sample) could not be done. */
+  | { type: 'notice'; message: string };

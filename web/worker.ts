@@ -1,21 +1,47 @@
-// The training worker: holds the data and the network, trains with the library's trainer and reports
-// through its hooks, so the page never freezes.
-import { idxToDataset, isGzip, MnistWasmError, Network, parseIdx, parseModel, serializeModel, standardSplit, train } from 'mnist-wasm';
-import type { Dataset, EpochMetrics, MnistSplit, TrainerState } from 'mnist-wasm';
-import type { FromWorker, ToWorker, TrainSettings } from './protocol';
+// The training worker: holds the data and the network, trains with the library's trainer and reports through
+// its hooks, so the page never freezes. Commands that change the network run one after another (a queue);
+// pause and stop act at once on the running loop, predictions are answered between mini-batches.
+import { idxToDataset, isGzip, MnistWasmError, Network, parseIdx, serializeModel, standardSplit, train } from 'mnist-wasm';
+import type { Dataset, EpochMetrics, TrainerState, TrainingConfig } from 'mnist-wasm';
+import { argmax } from './prediction';
+import type { DataSource, FromWorker, Mistakes, ToWorker, TrainSettings } from './protocol';
 
 const post = (message: FromWorker, transfer: Transferable[] = []): void => (self as unknown as Worker).postMessage(message, transfer);
 
 const FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const INIT = { weights: 'scaled', biases: 'normal' } as const;
+/** Weight images sent per epoch: the first units of the first layer. */
+const MAX_WEIGHT_IMAGES = 64;
+const MAX_MISTAKES = 12;
 
 let official: Dataset | undefined;
 let testSet: Dataset | undefined;
 let network: Network | undefined;
 let settings: TrainSettings | undefined;
+/** How a loaded model was trained, written back when it is saved again. */
+let loadedTraining: TrainingConfig | undefined;
 let state: TrainerState | undefined;
 let history: EpochMetrics[] = [];
 let controller: AbortController | undefined;
-let pausing = false;
+/** Pause or Stop, pressed since the page sent the run it is on (which may still wait in the queue). */
+let halt: 'pause' | 'stop' | undefined;
+/** The run the page is on, echoed in every reply about it. */
+let run = 0;
+let queue: Promise<void> = Promise.resolve();
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Runs commands that change the network one at a time; a failed run leaves no network (the page goes idle). */
+function enqueue(job: () => Promise<void>, runOfJob?: number): void {
+  queue = queue.then(job).catch((error: unknown) => {
+    if (runOfJob === undefined) return post({ type: 'notice', message: messageOf(error) });
+    network?.dispose();
+    network = undefined;
+    state = undefined;
+    history = [];
+    post({ type: 'failed', run: runOfJob, message: messageOf(error) });
+  });
+}
 
 async function gunzipIfNeeded(bytes: Uint8Array): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
@@ -23,51 +49,83 @@ async function gunzipIfNeeded(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-async function setData(buffers: Uint8Array[], names: string[]): Promise<void> {
+async function loadData(source: DataSource): Promise<void> {
+  let buffers: Uint8Array[];
+  let names: string[];
+  if (source.kind === 'served') {
+    names = FILES.map((f) => `${source.base}${f}.gz`);
+    buffers = await Promise.all(names.map(async (url) => {
+      const response = await fetch(url);
+      if (!response.ok) throw new MnistWasmError('DATA', `HTTP ${response.status}`, url);
+      return new Uint8Array(await response.arrayBuffer());
+    }));
+  } else {
+    const picked = FILES.map((name) => {
+      const file = source.files.find((f) => f.name.startsWith(name));
+      if (!file) throw new MnistWasmError('DATA', `pick the four MNIST files; ${name}[.gz] is missing`);
+      return file;
+    });
+    names = picked.map((f) => f.name);
+    buffers = await Promise.all(picked.map(async (f) => new Uint8Array(await f.arrayBuffer())));
+  }
   const [images, labels, tImages, tLabels] = await Promise.all(buffers.map(gunzipIfNeeded));
   official = idxToDataset(parseIdx(images, names[0]), parseIdx(labels, names[1]), names[0], names[1]);
   testSet = idxToDataset(parseIdx(tImages, names[2]), parseIdx(tLabels, names[3]), names[2], names[3]);
   post({ type: 'data', train: official.count, test: testSet.count });
 }
 
-async function loadServed(base: string): Promise<void> {
-  const names = FILES.map((f) => `${base}${f}.gz`);
-  const buffers = await Promise.all(names.map(async (url) => {
-    const response = await fetch(url);
-    if (!response.ok) throw new MnistWasmError('DATA', `HTTP ${response.status}`, url);
-    return new Uint8Array(await response.arrayBuffer());
-  }));
-  await setData(buffers, names);
+function replaceNetwork(next: Network): Network {
+  network?.dispose();
+  network = next;
+  return next;
 }
 
-async function loadFiles(files: File[]): Promise<void> {
-  const ordered = FILES.map((name) => {
-    const file = files.find((f) => f.name.startsWith(name));
-    if (!file) throw new MnistWasmError('DATA', `pick the four MNIST files; ${name}[.gz] is missing`);
-    return file;
-  });
-  await setData(await Promise.all(ordered.map(async (f) => new Uint8Array(await f.arrayBuffer()))), ordered.map((f) => f.name));
+/** The first layer's incoming weight vectors, one 28x28 image per unit (the first few of a wide layer). */
+function postWeights(net: Network, epoch: number): void {
+  const layer = net.layout.layers[0];
+  const count = Math.min(MAX_WEIGHT_IMAGES, layer.outputs);
+  const all = net.getParameters();
+  const weights = Float32Array.from(all.subarray(layer.weights, layer.weights + count * layer.inputs));
+  post({ type: 'weights', run, epoch, count, units: layer.outputs, weights }, [weights.buffer]);
 }
 
-async function run(resume: boolean): Promise<void> {
-  if (!official || !testSet || !settings) throw new MnistWasmError('STATE', 'load the data first');
-  const split: MnistSplit = standardSplit(official, testSet, { trainSize: settings.trainSize });
-  if (!resume || !network) {
-    network?.dispose();
-    network = await Network.create(settings.spec, { init: { seed: settings.seed }, threads: settings.threads });
-    post({ type: 'threads', threads: network.threads });
-    state = undefined;
-    history = [];
+/** The first few test digits the network reads wrongly, in test-set order. */
+function findMistakes(net: Network, test: Dataset): Mistakes {
+  const size = test.inputSize;
+  const classes = net.spec.layers[net.spec.layers.length - 1];
+  const chunk = 100;
+  const inputs = new Float64Array(chunk * size);
+  const found: number[] = [];
+  const predicted: number[] = [];
+  for (let first = 0; first < test.count && found.length < MAX_MISTAKES; first += chunk) {
+    const m = Math.min(chunk, test.count - first);
+    for (let i = 0; i < m * size; i++) inputs[i] = test.images[first * size + i] / 255;
+    const outputs = net.predict(inputs.subarray(0, m * size));
+    for (let r = 0; r < m && found.length < MAX_MISTAKES; r++) {
+      const guess = argmax(outputs, r * classes, classes);
+      if (guess !== test.labels[first + r]) {
+        found.push(first + r);
+        predicted.push(guess);
+      }
+    }
   }
+  const pixels = new Uint8Array(found.length * size);
+  found.forEach((index, i) => pixels.set(test.images.subarray(index * size, (index + 1) * size), i * size));
+  return { indices: found, pixels, labels: found.map((index) => test.labels[index]), predicted };
+}
+
+async function trainFromState(net: Network, runSettings: TrainSettings, data: { official: Dataset; test: Dataset }): Promise<void> {
+  const split = standardSplit(data.official, data.test, { trainSize: runSettings.trainSize });
   controller = new AbortController();
-  pausing = false;
+  if (halt) controller.abort();
   let lastPost = 0;
-  const result = await train(network, split, {
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    eta: settings.eta,
-    lambda: settings.lambda,
-    seed: settings.seed,
+  post({ type: 'started', run, threads: net.threads, epochsDone: state?.epochsDone ?? 0 });
+  const result = await train(net, split, {
+    epochs: runSettings.epochs,
+    batchSize: runSettings.batchSize,
+    eta: runSettings.eta,
+    lambda: runSettings.lambda,
+    seed: runSettings.seed,
     resume: state,
     signal: controller.signal,
     monitor: { train: true, validation: true, test: true },
@@ -76,17 +134,67 @@ async function run(resume: boolean): Promise<void> {
         const now = performance.now();
         if (now - lastPost > 50 || e.batch === e.batches) {
           lastPost = now;
-          post({ type: 'progress', epoch: e.epoch, examples: e.examples, total: split.train.count });
+          post({ type: 'progress', run, epoch: e.epoch, examples: e.examples, total: split.train.count });
         }
       },
       onEpoch: (metrics) => {
         history.push(metrics);
-        post({ type: 'epoch', metrics });
+        post({ type: 'epoch', run, metrics, mistakes: findMistakes(net, data.test) });
+        postWeights(net, metrics.epoch);
       },
     },
   });
   state = result.state;
-  post({ type: 'stopped', reason: result.stopped === 'aborted' && pausing ? 'paused' : result.stopped, metrics: history });
+  // Paused after the last mini-batch of the last epoch is simply finished: there is nothing left to resume.
+  const finished = state.epochsDone >= runSettings.epochs;
+  const reason = result.stopped === 'aborted' ? (finished ? 'completed' : halt === 'pause' ? 'paused' : 'aborted') : result.stopped;
+  const examplesDone = Math.min(split.train.count, state.batchesDone * runSettings.batchSize);
+  post({ type: 'ended', run, reason, epochsDone: state.epochsDone, examplesDone });
+}
+
+async function startRun(message: Extract<ToWorker, { type: 'train' }>): Promise<void> {
+  run = message.run;
+  if (message.data) await loadData(message.data);
+  if (!official || !testSet) throw new MnistWasmError('STATE', 'no MNIST loaded');
+  settings = message.settings;
+  state = undefined;
+  history = [];
+  const net = replaceNetwork(await Network.create(settings.spec, { init: { ...INIT, seed: settings.seed }, threads: settings.threads }));
+  postWeights(net, 0);
+  await trainFromState(net, settings, { official, test: testSet });
+}
+
+async function resumeRun(message: Extract<ToWorker, { type: 'resume' }>): Promise<void> {
+  run = message.run;
+  if (!network || !state || !settings || !official || !testSet) throw new MnistWasmError('STATE', 'there is no paused run to resume');
+  // A pause that reached the worker only after the last epoch: the run has finished, and the page has been told.
+  if (state.epochsDone >= settings.epochs) return post({ type: 'ended', run, reason: 'completed', epochsDone: state.epochsDone, examplesDone: 0 });
+  // A fresh network from the same parameters, as the CLI's --resume does: train() copies the data into the
+  // network's memory on every call, so resuming the same network would grow its memory by the data each time.
+  const parameters = network.getParameters();
+  const net = replaceNetwork(await Network.create(settings.spec, { parameters, threads: settings.threads }));
+  await trainFromState(net, settings, { official, test: testSet });
+}
+
+async function loadModel(message: Extract<ToWorker, { type: 'load-model' }>): Promise<void> {
+  run = message.run;
+  const net = await Network.create(message.spec, { parameters: message.parameters });
+  replaceNetwork(net);
+  settings = undefined;
+  loadedTraining = message.training;
+  history = message.metrics;
+  state = message.state;
+  postWeights(net, history.length);
+  post({ type: 'model-loaded', run, name: message.name, layers: message.spec.layers });
+}
+
+function saveModel(): void {
+  if (!network) throw new MnistWasmError('STATE', 'nothing to save yet');
+  const training: TrainingConfig | undefined = settings ? {
+    epochs: settings.epochs, batchSize: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed,
+    init: INIT, dataset: 'mnist', trainSize: settings.trainSize, engine: network.engine, simd: network.simd,
+  } : loadedTraining;
+  post({ type: 'model', text: serializeModel({ spec: network.spec, layout: network.layout, parameters: network.getParameters(), training, state, metrics: history }) });
 }
 
 function predict(inputs: Float64Array): number[] {
@@ -94,49 +202,47 @@ function predict(inputs: Float64Array): number[] {
   return Array.from(network.predict(inputs));
 }
 
-self.onmessage = async (event: MessageEvent<ToWorker>) => {
+function sample(index: number | undefined): void {
+  if (!testSet) throw new MnistWasmError('STATE', 'no test digits loaded yet: Train loads MNIST');
+  const at = index ?? Math.floor(Math.random() * testSet.count);
+  const pixels = testSet.images.slice(at * 784, (at + 1) * 784);
+  post({ type: 'sample', pixels, label: testSet.labels[at], probabilities: predict(Float64Array.from(pixels, (v) => v / 255)) });
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
+  if (message.type === 'train' || message.type === 'resume' || message.type === 'load-model') halt = undefined;
   try {
     switch (message.type) {
-      case 'load-served': return await loadServed(message.base);
-      case 'load-files': return await loadFiles(message.files);
-      case 'train':
-        settings = message.settings;
-        return await run(false);
-      case 'resume': return await run(true);
+      case 'train': return enqueue(() => startRun(message), message.run);
+      case 'resume': return enqueue(() => resumeRun(message), message.run);
+      case 'load-model': return enqueue(() => loadModel(message), message.run);
+      case 'save': return enqueue(async () => saveModel());
       case 'pause':
-        pausing = true;
-        controller?.abort();
-        return;
       case 'stop':
+        halt = message.type;
         controller?.abort();
-        state = undefined;
         return;
-      case 'save':
-        if (!network) throw new MnistWasmError('STATE', 'nothing to save yet');
-        return post({ type: 'model', text: serializeModel({ spec: network.spec, layout: network.layout, parameters: network.getParameters(), metrics: history, state }) });
-      case 'load-model': {
-        const model = parseModel(message.text, message.name);
-        network?.dispose();
-        network = await Network.create(model.spec, { parameters: model.parameters });
-        history = model.metrics;
-        state = model.state;
-        return post({ type: 'model-loaded', name: message.name, layers: model.spec.layers });
-      }
       case 'predict': return post({ type: 'prediction', probabilities: predict(message.inputs) });
-      case 'sample': {
-        if (!testSet) throw new MnistWasmError('STATE', 'load the data first');
-        const index = Math.floor(Math.random() * testSet.count);
-        const pixels = testSet.images.slice(index * 784, (index + 1) * 784);
-        return post({ type: 'sample', pixels, label: testSet.labels[index], probabilities: predict(Float64Array.from(pixels, (v) => v / 255)) });
-      }
+      case 'sample': return sample(message.index);
     }
   } catch (error) {
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    post({ type: 'notice', message: messageOf(error) });
   }
 };
 
+self.onmessageerror = () => post({ type: 'failed', run, message: 'a message from the page could not be read' });
+
+// A rejection nothing caught is a failure of the run in progress, not a silent hang.
+self.addEventListener('unhandledrejection', (event) => {
+  event.preventDefault();
+  post({ type: 'failed', run, message: messageOf(event.reason) });
+});
+
 // Report which engine this browser runs before anything else.
 Network.create({ layers: [2, 2] })
-  .then((probe) => post({ type: 'ready', engine: probe.engine, simd: probe.simd ?? 'none' }))
-  .catch((error: unknown) => post({ type: 'error', message: `the wasm engine did not start: ${String(error)}` }));
+  .then((probe) => {
+    post({ type: 'ready', engine: probe.engine, simd: probe.simd ?? 'none' });
+    probe.dispose();
+  })
+  .catch((error: unknown) => post({ type: 'broken', message: `the wasm engine did not start: ${messageOf(error)}` }));
