@@ -6,10 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
 import { Network } from '../src/engine/network.js';
 import { exportOnnx, importOnnx } from '../src/interop/onnx.js';
 import { exportTfjs, importTfjs } from '../src/interop/tfjs.js';
+import { createClassifier, parseClassifier } from '../src/infer.js';
+import { serializeModel } from '../src/model/file.js';
 import { loadTfjs, saveTfjs } from '../src/interop/files-node.js';
 import { train } from '../src/train/trainer.js';
 import { agreement, COUNT, FLOAT32_TOLERANCE, trainFixture } from './interop-fixture.js';
@@ -76,24 +79,28 @@ describe('TensorFlow.js export', () => {
 });
 
 describe('ONNX export', () => {
-  for (const dtype of ['float32', 'float64'] as const) {
-    test(`onnxruntime-node runs the ${dtype} export and predicts our probabilities`, async (t) => {
-      for (const { label, model, probabilities } of fixture.trained) {
-        const session = await ort.InferenceSession.create(exportOnnx(model, { dtype }));
-        assert.deepEqual(session.inputNames, ['input']);
-        const input = new ort.Tensor(dtype, dtype === 'float32' ? fixture.pixels32 : fixture.pixels64, [COUNT, 784]);
-        const { probabilities: output } = await session.run({ input });
-        assert.deepEqual(output.dims, [COUNT, 10]);
-        const { maxDiff, argmaxDiffers } = agreement(probabilities, output.data as Float32Array | Float64Array);
-        t.diagnostic(`${label}: max difference ${maxDiff.toExponential(2)}`);
-        assert.ok(maxDiff < (dtype === 'float32' ? FLOAT32_TOLERANCE : 1e-12), `${label}: max difference ${maxDiff}`);
-        assert.equal(argmaxDiffers, 0, label);
-        // The batch dimension is symbolic: one image runs too.
-        const one = await session.run({ input: new ort.Tensor(dtype, input.data.slice(0, 784) as Float32Array, [1, 784]) });
-        assert.deepEqual(one.probabilities.dims, [1, 10]);
-        await session.release();
-      }
-    });
+  // onnxruntime-web runs its wasm build in Node too (its "node" export).
+  const runtimes: [string, typeof ortNode][] = [['onnxruntime-node', ortNode], ['onnxruntime-web', ortWeb as unknown as typeof ortNode]];
+  for (const [runtime, ort] of runtimes) {
+    for (const dtype of ['float32', 'float64'] as const) {
+      test(`${runtime} runs the ${dtype} export and predicts our probabilities`, async (t) => {
+        for (const { label, model, probabilities } of fixture.trained) {
+          const session = await ort.InferenceSession.create(exportOnnx(model, { dtype }));
+          assert.deepEqual(session.inputNames, ['input']);
+          const input = new ort.Tensor(dtype, dtype === 'float32' ? fixture.pixels32 : fixture.pixels64, [COUNT, 784]);
+          const { probabilities: output } = await session.run({ input });
+          assert.deepEqual(output.dims, [COUNT, 10]);
+          const { maxDiff, argmaxDiffers } = agreement(probabilities, output.data as Float32Array | Float64Array);
+          t.diagnostic(`${label}: max difference ${maxDiff.toExponential(2)}`);
+          assert.ok(maxDiff < (dtype === 'float32' ? FLOAT32_TOLERANCE : 1e-12), `${label}: max difference ${maxDiff}`);
+          assert.equal(argmaxDiffers, 0, label);
+          // The batch dimension is symbolic: one image runs too.
+          const one = await session.run({ input: new ort.Tensor(dtype, input.data.slice(0, 784) as Float32Array, [1, 784]) });
+          assert.deepEqual(one.probabilities.dims, [1, 10]);
+          await session.release();
+        }
+      });
+    }
   }
 
   test('export -> import gives the parameters back (float32 rounded, float64 exact)', () => {
@@ -102,6 +109,22 @@ describe('ONNX export', () => {
       const exact = importOnnx(exportOnnx(model, { dtype: 'float64' }));
       assert.deepEqual(exact.parameters, model.parameters, label);
       assert.deepEqual(exact.spec, model.spec, label);
+    }
+  });
+});
+
+describe('mnist-wasm/infer', () => {
+  test('a classifier from a model file or a TF.js export predicts our probabilities', async () => {
+    for (const { label, model, probabilities } of fixture.trained) {
+      const fromFile = parseClassifier(serializeModel(model));
+      assert.ok(agreement(probabilities, fromFile.predict(fixture.pixels64)).maxDiff < 1e-12, label);
+      const { modelJson, shards } = exportTfjs(model);
+      const fromTfjs = createClassifier(await importTfjs(JSON.stringify(modelJson), async () => shards[0].data));
+      const { maxDiff, argmaxDiffers } = agreement(probabilities, fromTfjs.predict(fixture.pixels32));
+      assert.ok(maxDiff < FLOAT32_TOLERANCE && argmaxDiffers === 0, `${label}: max difference ${maxDiff}`);
+      const first = [...probabilities.subarray(0, 10)];
+      assert.equal(fromFile.classify(fixture.pixels64.subarray(0, 784)), first.indexOf(Math.max(...first)));
+      assert.throws(() => fromFile.predict(new Float64Array(100)), /predict needs a multiple of 784 pixel values, got 100/);
     }
   });
 });
