@@ -27,7 +27,12 @@ interface OnnxValueInfo { name: string; type?: { tensorType?: { elemType?: numbe
 interface OnnxGraph { name?: string; node?: OnnxNode[]; initializer?: OnnxTensor[]; input?: OnnxValueInfo[]; output?: OnnxValueInfo[] }
 interface OnnxModel { irVersion?: number; opsetImport?: { domain?: string; version?: number }[]; producerName?: string; producerVersion?: string; graph?: OnnxGraph }
 
-const ModelProto = protobuf.Root.fromJSON(ONNX_SCHEMA as protobuf.INamespace).lookupType('onnx.ModelProto');
+let modelProto: protobuf.Type | undefined;
+/** Built on first use: every CLI command imports this module, few of them touch ONNX. */
+function ModelProtoType(): protobuf.Type {
+  modelProto ??= protobuf.Root.fromJSON(ONNX_SCHEMA as protobuf.INamespace).lookupType('onnx.ModelProto');
+  return modelProto;
+}
 
 const OP_OF: Record<string, string> = { sigmoid: 'Sigmoid', relu: 'Relu', softmax: 'Softmax' };
 const ACTIVATION_OF: Record<string, DenseActivation> = { Sigmoid: 'sigmoid', Relu: 'relu', Softmax: 'softmax' };
@@ -74,6 +79,7 @@ export function exportOnnx(model: SavedModel, options: OnnxExportOptions = {}): 
       output: [valueInfo('probabilities', dataType, layers[layers.length - 1].outputs)],
     },
   };
+  const ModelProto = ModelProtoType();
   return ModelProto.encode(ModelProto.fromObject(onnx)).finish();
 }
 
@@ -104,6 +110,7 @@ function intAttribute(node: OnnxNode, name: string, fallback: number): number {
 /** A trainable model from an ONNX graph that is a chain of Gemm (or MatMul + Add) and Sigmoid / Relu / Softmax. */
 export function importOnnx(bytes: Uint8Array, file = 'model.onnx'): SavedModel {
   let onnx: OnnxModel;
+  const ModelProto = ModelProtoType();
   try {
     onnx = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, arrays: true }) as OnnxModel;
   } catch (error) {
