@@ -39,6 +39,11 @@ export function checkLayerSize(file: string, layer: string, what: string, size: 
   return size as number;
 }
 
+function allFinite(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
 /**
  * A model file from imported layers: one hidden activation (sigmoid or relu), output sigmoid or softmax,
  * cross-entropy cost, and a fresh training state so that `train --resume` can continue it.
@@ -75,7 +80,7 @@ export function modelFromDense(layers: DenseLayer[], file: string): SavedModel {
   const layout = parameterLayout(spec.layers);
   const parameters = new Float64Array(layout.size);
   layers.forEach((layer, l) => {
-    if (!layer.weights.every(Number.isFinite) || !layer.biases.every(Number.isFinite)) throw new ModelFormatError(file, `layer "${layer.name}" holds a non-finite parameter`);
+    if (!allFinite(layer.weights) || !allFinite(layer.biases)) throw new ModelFormatError(file, `layer "${layer.name}" holds a non-finite parameter`);
     parameters.set(layer.weights, layout.layers[l].weights);
     parameters.set(layer.biases, layout.layers[l].biases);
   });

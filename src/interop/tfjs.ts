@@ -85,6 +85,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** length float32 values stored little-endian from byte offset at (a plain copy on little-endian machines). */
+function float32le(bytes: Uint8Array, at: number, length: number): Float32Array {
+  if (LITTLE_ENDIAN) return new Float32Array(bytes.slice(at, at + 4 * length).buffer);
+  const view = new DataView(bytes.buffer, bytes.byteOffset);
+  return Float32Array.from({ length }, (_, i) => view.getFloat32(at + 4 * i, true));
+}
+
 /** Reads one weight file named in the manifest; throws a ModelFormatError naming it when it is missing. */
 export type ShardReader = (path: string) => Promise<Uint8Array>;
 
@@ -184,13 +193,10 @@ export async function importTfjs(modelJsonText: string, readShard: ShardReader, 
     const bytes = new Uint8Array(size);
     let at = 0;
     for (const part of parts) (bytes.set(part, at), (at += part.length));
-    const view = new DataView(bytes.buffer);
     at = 0;
     for (const s of specs) {
-      const values = new Float32Array(s.length);
-      for (let i = 0; i < s.length; i++) values[i] = view.getFloat32(at + 4 * i, true);
+      tensors.set(s.name, { shape: s.shape, values: float32le(bytes, at, s.length) });
       at += 4 * s.length;
-      tensors.set(s.name, { shape: s.shape, values });
     }
   }
   const find = (layer: string, kind: 'kernel' | 'bias', shape: number[]): Float32Array => {
