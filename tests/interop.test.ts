@@ -128,3 +128,58 @@ describe('mnist-wasm/infer', () => {
     }
   });
 });
+
+describe('importTfjs on a Keras-converted topology', () => {
+  test('model_config nesting, InputLayer, Dense + Activation, Dropout and scoped weight names', async () => {
+    const kernel1 = Float32Array.from({ length: 6 * 4 }, (_, k) => (k % 7) / 10 - 0.3); // [in 6, out 4]
+    const kernel2 = Float32Array.from({ length: 4 * 3 }, (_, k) => (k % 5) / 10 - 0.2);
+    const bias1 = Float32Array.of(0.1, -0.1, 0.2, 0);
+    const bias2 = Float32Array.of(0, 0.5, -0.5);
+    const weights = [kernel1, bias1, kernel2, bias2];
+    const data = new Uint8Array(weights.reduce((n, w) => n + w.byteLength, 0));
+    weights.reduce((at, w) => (data.set(new Uint8Array(w.buffer), at), at + w.byteLength), 0);
+    const modelJson = {
+      format: 'layers-model',
+      modelTopology: {
+        keras_version: '2.15.0',
+        backend: 'tensorflow',
+        model_config: {
+          class_name: 'Sequential',
+          config: {
+            name: 'sequential',
+            layers: [
+              { class_name: 'InputLayer', config: { name: 'input_1', batch_input_shape: [null, 6] } },
+              { class_name: 'Dense', config: { name: 'dense', units: 4, activation: 'linear', use_bias: true } },
+              { class_name: 'Activation', config: { name: 'activation', activation: 'relu' } },
+              { class_name: 'Dropout', config: { name: 'dropout', rate: 0.2 } },
+              { class_name: 'Dense', config: { name: 'dense_1', units: 3, activation: 'softmax' } },
+            ],
+          },
+        },
+      },
+      weightsManifest: [{
+        paths: ['group1-shard1of1.bin'],
+        weights: [
+          { name: 'sequential/dense/kernel', shape: [6, 4], dtype: 'float32' },
+          { name: 'sequential/dense/bias', shape: [4], dtype: 'float32' },
+          { name: 'sequential/dense_1/kernel', shape: [4, 3], dtype: 'float32' },
+          { name: 'sequential/dense_1/bias', shape: [3], dtype: 'float32' },
+        ],
+      }],
+    };
+    const model = await importTfjs(JSON.stringify(modelJson), async () => data);
+    assert.deepEqual(model.spec, { layers: [6, 4, 3], activation: 'relu', outputActivation: 'softmax', cost: 'cross-entropy' });
+    const [first, second] = model.layout.layers;
+    // Ours is [out][in]: weight (o, i) is the kernel's (i, o).
+    assert.equal(model.parameters[first.weights + 2 * 6 + 5], kernel1[5 * 4 + 2]);
+    assert.equal(model.parameters[second.weights + 1 * 4 + 3], kernel2[3 * 3 + 1]);
+    assert.deepEqual([...model.parameters.subarray(second.biases, second.biases + 3)], [...bias2]);
+    // TF.js reads the same topology (it wants the weight names unscoped): the two agree on an input.
+    const x = Float32Array.from({ length: 6 }, (_, i) => i / 6);
+    const weightSpecs = modelJson.weightsManifest[0].weights.map((w) => ({ ...w, name: w.name.replace('sequential/', '') })) as tf.io.WeightsManifestEntry[];
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData: data.buffer }));
+    const theirs = await (loaded.predict(tf.tensor2d(x, [1, 6])) as tf.Tensor).data();
+    const ours = createClassifier(model).predict(x);
+    assert.ok(agreement(ours, theirs, 3).maxDiff < 1e-6);
+  });
+});
