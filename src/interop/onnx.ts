@@ -102,7 +102,7 @@ function tensorValues(t: OnnxTensor, file: string): Float64Array {
   return values;
 }
 
-function intAttribute(node: OnnxNode, name: string, fallback: number): number {
+function numberAttribute(node: OnnxNode, name: string, fallback: number): number {
   const a = node.attribute?.find((x) => x.name === name);
   return a?.i ?? a?.f ?? fallback;
 }
@@ -142,15 +142,15 @@ export function importOnnx(bytes: Uint8Array, file = 'model.onnx'): SavedModel {
     if (activation) {
       const layer = layers[layers.length - 1];
       if (!layer || layer.activation !== 'linear') unmappable(node, 'an activation must follow a Gemm');
-      if (node.opType === 'Softmax' && ![-1, 1].includes(intAttribute(node, 'axis', -1))) unmappable(node, 'softmax must be over the last axis');
+      if (node.opType === 'Softmax' && ![-1, 1].includes(numberAttribute(node, 'axis', -1))) unmappable(node, 'softmax must be over the last axis');
       layer.activation = activation;
       current = node.output[0];
     } else if (node.opType === 'Gemm' || node.opType === 'MatMul') {
-      if (node.opType === 'Gemm' && (intAttribute(node, 'transA', 0) !== 0 || intAttribute(node, 'alpha', 1) !== 1 || intAttribute(node, 'beta', 1) !== 1)) {
+      if (node.opType === 'Gemm' && (numberAttribute(node, 'transA', 0) !== 0 || numberAttribute(node, 'alpha', 1) !== 1 || numberAttribute(node, 'beta', 1) !== 1)) {
         unmappable(node, 'only transA 0, alpha 1, beta 1');
       }
       const b = weight(node, node.input[1]);
-      const transposed = node.opType === 'Gemm' && intAttribute(node, 'transB', 0) === 1;
+      const transposed = node.opType === 'Gemm' && numberAttribute(node, 'transB', 0) === 1;
       if (b.dims.length !== 2 || b.dims[transposed ? 1 : 0] !== width) unmappable(node, `weights of shape [${b.dims}] do not take ${width} inputs`);
       const outputs = checkLayerSize(file, node.name || b.name, 'units', b.dims[transposed ? 0 : 1]);
       const values = tensorValues(b, file);
