@@ -9,6 +9,8 @@ import { reportCommand } from './cli/report.js';
 import { compareCommand } from './cli/compare.js';
 import { predictCommand } from './cli/predict.js';
 import { benchCommand } from './cli/bench.js';
+import { exportCommand } from './cli/export.js';
+import { importCommand } from './cli/import.js';
 
 // Node 20 ships relaxed SIMD behind a flag; enabling it before any wasm compiles lets --simd auto pick the FMA build.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -20,7 +22,7 @@ const program = new Command('mnist-wasm')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput(output);
-for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand(), predictCommand(), benchCommand()]) {
+for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand(), predictCommand(), benchCommand(), exportCommand(), importCommand()]) {
   program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
 }
 

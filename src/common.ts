@@ -24,4 +24,6 @@ export type { RunCurves, CurvesOptions } from './plot/curves.js';
 export { rgbaToGray, extractInk, frameDigit, preprocessDigit } from './image/preprocess.js';
 export type { GrayImage, Box } from './image/preprocess.js';
 export { segmentDigits } from './image/segment.js';
+export { exportTfjs, importTfjs, TFJS_SHARD_BYTES } from './interop/tfjs.js';
+export type { TfjsExport, TfjsModelJson, TfjsLayerConfig, TfjsWeightSpec, ShardReader } from './interop/tfjs.js';
 export { MnistWasmError, DataFormatError, ModelFormatError, ConfigError, DivergenceError } from './errors.js';
