@@ -11,4 +11,4 @@ export { locateAndLoad, loadFromDir } from './data/locate.js';
 export type { LocateOptions } from './data/locate.js';
 export { downloadDataset, DownloadError, MIRRORS } from './data/download.js';
 export type { DownloadOptions } from './data/download.js';
-export { readGrayImage } from './image/read-node.js';
+export { readGrayImage, DEFAULT_MAX_PIXELS, type ReadImageOptions } from './image/read-node.js';

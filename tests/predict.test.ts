@@ -67,12 +67,12 @@ test(`preprocessing recovers the class the model gives the original 28x28 digit 
   }
   const run = await runCli(['predict', '--model', modelFile, '--single', '--json', folder]);
   assert.equal(run.code, 0, run.stderr);
-  const results = lastJson<{ results: { file: string; number: string }[] }>(run.stdout).results;
+  const results = lastJson<{ results: { file: string; guess: string }[] }>(run.stdout).results;
   assert.equal(results.length, expected.size);
   let agree = 0;
   for (const [v, name] of Object.keys(VARIANTS).entries()) {
     const mine = results.filter((r) => r.file.includes(`/v${v}-`));
-    const same = mine.filter((r) => Number(r.number) === expected.get(r.file)).length;
+    const same = mine.filter((r) => Number(r.guess) === expected.get(r.file)).length;
     t.diagnostic(`${name}: ${same}/${mine.length}`);
     agree += same;
   }
@@ -128,7 +128,7 @@ test('unreadable, blank and non-image files each get one line naming the file, a
   assert.match(errors[1], /^mnist-wasm: .*c-text\.png: not an image/);
   assert.match(errors[2], /^mnist-wasm: .*d-truncated\.png: unreadable image/);
   assert.match(errors[3], /^mnist-wasm: .*missing\.png: (file not found|not an image)/);
-  const results = lastJson<{ results: { file: string; number?: string; error?: string }[] }>(run.stdout).results;
+  const results = lastJson<{ results: { file: string; guess?: string; error?: string }[] }>(run.stdout).results;
   assert.equal(results.length, 5);
-  assert.equal(results[0].number, String(predictOriginal(0)));
+  assert.equal(results[0].guess, String(predictOriginal(0)));
 });

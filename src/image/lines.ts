@@ -1,0 +1,158 @@
+// Ruled and squared notebook paper: its lines are long, thin, straight and paler than ink. Left in, they join
+// every stroke into one component and widen the digit's crop, so they are found and erased before segmentation.
+
+/** A candidate line in one orientation: offsets [b0, b1] across it at the estimated tilt, and its typical level. */
+interface Band {
+  b0: number;
+  b1: number;
+  level: number;
+}
+
+/** One orientation of the image: `along` runs the length of the lines (x for ruled lines), `across` crosses them. */
+interface Orientation {
+  along: number;
+  across: number;
+  strideAlong: number;
+  strideAcross: number;
+}
+
+interface LineSet {
+  orientation: Orientation;
+  slope: number;
+  bands: Band[];
+}
+
+const MAX_TILT_DEGREES = 6;
+/** A line crosses at least this fraction of the image (of the part of its path inside the image). */
+const MIN_COVERAGE = 0.8;
+/** A line's level is at most this fraction of the ink's, so a digit's long bar is not taken for one. */
+const MAX_PALENESS = 0.75;
+
+/** Sum of squared projection counts at this slope: largest when the bins line up with straight lines. */
+function projection(pixels: Uint8Array, o: Orientation, threshold: number, slope: number): Float64Array {
+  const shift = Math.ceil(Math.abs(slope) * o.along) + 1;
+  const counts = new Float64Array(o.across + 2 * shift);
+  for (let a = 0; a < o.along; a++) {
+    const offset = shift - a * slope;
+    for (let c = 0; c < o.across; c++) {
+      if (pixels[a * o.strideAlong + c * o.strideAcross] > threshold) counts[Math.round(c + offset)]++;
+    }
+  }
+  return counts;
+}
+
+function sharpness(counts: Float64Array): number {
+  let sum = 0;
+  for (const n of counts) sum += n * n;
+  return sum;
+}
+
+/** The slope (across per along) at which the strokes above threshold line up best, coarse then fine. */
+function bestSlope(pixels: Uint8Array, o: Orientation, threshold: number): number {
+  let best = 0, bestScore = -1;
+  const search = (from: number, to: number, step: number): void => {
+    for (let degrees = from; degrees <= to + 1e-9; degrees += step) {
+      const score = sharpness(projection(pixels, o, threshold, Math.tan((degrees * Math.PI) / 180)));
+      if (score > bestScore) [bestScore, best] = [score, degrees];
+    }
+  };
+  search(-MAX_TILT_DEGREES, MAX_TILT_DEGREES, 0.5);
+  search(best - 0.25, best + 0.25, 0.05);
+  return Math.tan((best * Math.PI) / 180);
+}
+
+/** Bands of bins that cross most of the image, with the median of each column's strongest pixel as the level. */
+function lineBands(pixels: Uint8Array, o: Orientation, threshold: number, slope: number): Band[] {
+  const counts = projection(pixels, o, threshold, slope);
+  const shift = Math.ceil(Math.abs(slope) * o.along) + 1;
+  const maxThickness = Math.max(4, Math.round(0.04 * o.across));
+  const bands: Band[] = [];
+  for (let b = 0; b < counts.length; b++) {
+    if (counts[b] < 0.3 * o.along) continue;
+    let end = b;
+    while (end + 1 < counts.length && counts[end + 1] >= 0.3 * o.along) end++;
+    if (end - b + 1 <= maxThickness) {
+      // Coverage counts only where the band is inside the image: a tilted line may leave it at one end.
+      const strongest: number[] = [];
+      let inside = 0;
+      for (let a = 0; a < o.along; a++) {
+        const base = a * slope - shift;
+        const c0 = Math.round(b + base), c1 = Math.round(end + base);
+        if (c0 < 0 || c1 >= o.across) continue;
+        inside++;
+        let max = 0;
+        for (let c = Math.max(0, c0 - 1); c <= Math.min(o.across - 1, c1 + 1); c++) max = Math.max(max, pixels[a * o.strideAlong + c * o.strideAcross]);
+        if (max > threshold) strongest.push(max);
+      }
+      if (strongest.length >= MIN_COVERAGE * inside) {
+        strongest.sort((x, y) => x - y);
+        bands.push({ b0: b - shift, b1: end - shift, level: strongest[strongest.length >> 1] });
+      }
+    }
+    b = end;
+  }
+  return bands;
+}
+
+/** Marks every pixel within `margin` of any band. */
+function bandMask(width: number, height: number, sets: LineSet[], margin: number): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  for (const { orientation: o, slope, bands } of sets) {
+    for (const band of bands) {
+      for (let a = 0; a < o.along; a++) {
+        const base = a * slope;
+        for (let c = Math.max(0, Math.round(band.b0 + base) - margin); c <= Math.min(o.across - 1, Math.round(band.b1 + base) + margin); c++) {
+          mask[a * o.strideAlong + c * o.strideAcross] = 1;
+        }
+      }
+    }
+  }
+  return mask;
+}
+
+/**
+ * In place, on an image where ink is bright and the paper 0: finds straight lines (up to 6 degrees of tilt)
+ * that cross at least 80% of the image, horizontally or vertically, and are paler than the ink elsewhere;
+ * within 2 px of each, pixels no stronger than the line are erased, so ink crossing a line is kept.
+ * Returns the number of lines removed.
+ */
+export function removeRuledLines(pixels: Uint8Array, width: number, height: number, threshold: number): number {
+  const orientations: Orientation[] = [
+    { along: width, across: height, strideAlong: 1, strideAcross: width },
+    { along: height, across: width, strideAlong: width, strideAcross: 1 },
+  ];
+  const sets: LineSet[] = orientations.map((orientation) => {
+    const slope = bestSlope(pixels, orientation, threshold);
+    return { orientation, slope, bands: lineBands(pixels, orientation, threshold, slope) };
+  });
+  if (!sets.some((s) => s.bands.length)) return 0;
+  // The ink's level: a high percentile of what is left outside every candidate line.
+  const near = bandMask(width, height, sets, 2);
+  const histogram = new Float64Array(256);
+  let outside = 0;
+  for (let i = 0; i < pixels.length; i++) if (!near[i] && pixels[i] > threshold) (histogram[pixels[i]]++, outside++);
+  let inkLevel = 255;
+  for (let v = 255, seen = 0; v > threshold; v--) if ((seen += histogram[v]) > 0.01 * outside) {
+    inkLevel = v;
+    break;
+  }
+  // A candidate as strong as the ink is a stroke; one far stronger than anything else is a line on blank paper.
+  const isLine = (band: Band): boolean => band.level <= MAX_PALENESS * inkLevel || band.level >= 1.5 * inkLevel || outside === 0;
+  let removed = 0;
+  for (const set of sets) {
+    for (const band of set.bands) {
+      if (!isLine(band)) continue;
+      removed++;
+      const o = set.orientation;
+      const cut = Math.min(254, Math.round(band.level * 1.25));
+      for (let a = 0; a < o.along; a++) {
+        const base = a * set.slope;
+        for (let c = Math.max(0, Math.round(band.b0 + base) - 2); c <= Math.min(o.across - 1, Math.round(band.b1 + base) + 2); c++) {
+          const i = a * o.strideAlong + c * o.strideAcross;
+          if (pixels[i] <= cut) pixels[i] = 0;
+        }
+      }
+    }
+  }
+  return removed;
+}
