@@ -61,35 +61,55 @@ function bestSlope(pixels: Uint8Array, o: Orientation, threshold: number): numbe
   return Math.tan((best * Math.PI) / 180);
 }
 
-/** Bands of bins that cross most of the image, with the median of each column's strongest pixel as the level. */
+/** Runs of consecutive bins at or above `level` within [from, to]. */
+function runs(counts: Float64Array, from: number, to: number, level: number): [number, number][] {
+  const found: [number, number][] = [];
+  for (let b = from; b <= to; b++) {
+    if (counts[b] < level) continue;
+    let end = b;
+    while (end + 1 <= to && counts[end + 1] >= level) end++;
+    found.push([b, end]);
+    b = end;
+  }
+  return found;
+}
+
+/** The band's level if it crosses most of the image: the median of each position's strongest pixel. */
+function lineLevel(pixels: Uint8Array, o: Orientation, threshold: number, slope: number, b0: number, b1: number): number | undefined {
+  // Coverage counts only where the band is inside the image: a tilted line may leave it at one end.
+  const strongest: number[] = [];
+  let inside = 0;
+  for (let a = 0; a < o.along; a++) {
+    const c0 = Math.round(b0 + a * slope), c1 = Math.round(b1 + a * slope);
+    if (c0 < 0 || c1 >= o.across) continue;
+    inside++;
+    let max = 0;
+    for (let c = Math.max(0, c0 - 1); c <= Math.min(o.across - 1, c1 + 1); c++) max = Math.max(max, pixels[a * o.strideAlong + c * o.strideAcross]);
+    if (max > threshold) strongest.push(max);
+  }
+  if (!inside || strongest.length < MIN_COVERAGE * inside) return undefined;
+  strongest.sort((x, y) => x - y);
+  return strongest[strongest.length >> 1];
+}
+
+/**
+ * Thin bands of bins that cross most of the image. A run of bins too thick to be a line (a line beside a
+ * digit's stroke, or lines of the other orientation adding to every bin) is split at 70% of its peak.
+ */
 function lineBands(pixels: Uint8Array, o: Orientation, threshold: number, slope: number): Band[] {
   const counts = projection(pixels, o, threshold, slope);
   const shift = Math.ceil(Math.abs(slope) * o.along) + 1;
   const maxThickness = Math.max(4, Math.round(0.04 * o.across));
   const bands: Band[] = [];
-  for (let b = 0; b < counts.length; b++) {
-    if (counts[b] < 0.3 * o.along) continue;
-    let end = b;
-    while (end + 1 < counts.length && counts[end + 1] >= 0.3 * o.along) end++;
-    if (end - b + 1 <= maxThickness) {
-      // Coverage counts only where the band is inside the image: a tilted line may leave it at one end.
-      const strongest: number[] = [];
-      let inside = 0;
-      for (let a = 0; a < o.along; a++) {
-        const base = a * slope - shift;
-        const c0 = Math.round(b + base), c1 = Math.round(end + base);
-        if (c0 < 0 || c1 >= o.across) continue;
-        inside++;
-        let max = 0;
-        for (let c = Math.max(0, c0 - 1); c <= Math.min(o.across - 1, c1 + 1); c++) max = Math.max(max, pixels[a * o.strideAlong + c * o.strideAcross]);
-        if (max > threshold) strongest.push(max);
-      }
-      if (strongest.length >= MIN_COVERAGE * inside) {
-        strongest.sort((x, y) => x - y);
-        bands.push({ b0: b - shift, b1: end - shift, level: strongest[strongest.length >> 1] });
-      }
+  for (const [from, to] of runs(counts, 0, counts.length - 1, 0.3 * o.along)) {
+    let peak = 0;
+    for (let b = from; b <= to; b++) peak = Math.max(peak, counts[b]);
+    const thin = to - from + 1 <= maxThickness ? [[from, to] as [number, number]] : runs(counts, from, to, 0.7 * peak);
+    for (const [b0, b1] of thin) {
+      if (b1 - b0 + 1 > maxThickness) continue;
+      const level = lineLevel(pixels, o, threshold, slope, b0 - shift, b1 - shift);
+      if (level !== undefined) bands.push({ b0: b0 - shift, b1: b1 - shift, level });
     }
-    b = end;
   }
   return bands;
 }

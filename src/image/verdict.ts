@@ -1,9 +1,9 @@
 // Whether a prediction is a reading or a guess. The network always answers; this says when not to believe it.
 
 /**
- * Below this top probability (outputs normalised to sum to 1) a digit is reported as unsure. On MNIST's test
- * set, a [784, 192, 30, 10] network is right on 99.6% of the digits above it and 61% of those below it
- * (README, "Your own handwriting").
+ * Below this top probability (outputs normalised to sum to 1) a digit is reported as unsure. The canonical
+ * network after 20 epochs is sure of 9,852 of MNIST's 10,000 test digits and right on 98.84% of them; of the
+ * 148 it is unsure of it gets 58% right (README, "Your own handwriting").
  */
 export const UNSURE_BELOW = 0.8;
 /** Ink whose bounding box is shorter than this on its longer side (source pixels) is too small to read. */
