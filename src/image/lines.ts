@@ -28,19 +28,33 @@ const MIN_COVERAGE = 0.8;
 /** A line's level is at most this fraction of the ink's, so a digit's long bar is not taken for one. */
 const MAX_PALENESS = 0.75;
 
-/** Sum of squared projection counts at this slope: largest when the bins line up with straight lines. */
-function projection(pixels: Uint8Array, o: Orientation, threshold: number, slope: number): Float64Array {
-  const shift = Math.ceil(Math.abs(slope) * o.along) + 1;
-  const counts = new Float64Array(o.across + 2 * shift);
-  for (let a = 0; a < o.along; a++) {
-    const offset = shift - a * slope;
+/** Positions (along, across) of the pixels above threshold: the projections below visit only these. */
+interface Strokes {
+  along: Int32Array;
+  across: Int32Array;
+}
+
+function strokePositions(pixels: Uint8Array, o: Orientation, threshold: number): Strokes {
+  let n = 0;
+  for (const v of pixels) if (v > threshold) n++;
+  const along = new Int32Array(n), across = new Int32Array(n);
+  for (let a = 0, k = 0; a < o.along; a++) {
     for (let c = 0; c < o.across; c++) {
-      if (pixels[a * o.strideAlong + c * o.strideAcross] > threshold) counts[Math.round(c + offset)]++;
+      if (pixels[a * o.strideAlong + c * o.strideAcross] > threshold) (along[k] = a, across[k++] = c);
     }
   }
+  return { along, across };
+}
+
+/** How many stroke pixels fall in each bin across the lines when they run at this slope. */
+function projection(strokes: Strokes, o: Orientation, slope: number): Float64Array {
+  const shift = Math.ceil(Math.abs(slope) * o.along) + 1;
+  const counts = new Float64Array(o.across + 2 * shift);
+  for (let k = 0; k < strokes.along.length; k++) counts[Math.round(strokes.across[k] + shift - strokes.along[k] * slope)]++;
   return counts;
 }
 
+/** Sum of squared counts: largest when the bins line up with straight lines. */
 function sharpness(counts: Float64Array): number {
   let sum = 0;
   for (const n of counts) sum += n * n;
@@ -48,11 +62,11 @@ function sharpness(counts: Float64Array): number {
 }
 
 /** The slope (across per along) at which the strokes above threshold line up best, coarse then fine. */
-function bestSlope(pixels: Uint8Array, o: Orientation, threshold: number): number {
+function bestSlope(strokes: Strokes, o: Orientation): number {
   let best = 0, bestScore = -1;
   const search = (from: number, to: number, step: number): void => {
     for (let degrees = from; degrees <= to + 1e-9; degrees += step) {
-      const score = sharpness(projection(pixels, o, threshold, Math.tan((degrees * Math.PI) / 180)));
+      const score = sharpness(projection(strokes, o, Math.tan((degrees * Math.PI) / 180)));
       if (score > bestScore) [bestScore, best] = [score, degrees];
     }
   };
@@ -96,8 +110,8 @@ function lineLevel(pixels: Uint8Array, o: Orientation, threshold: number, slope:
  * Thin bands of bins that cross most of the image. A run of bins too thick to be a line (a line beside a
  * digit's stroke, or lines of the other orientation adding to every bin) is split at 70% of its peak.
  */
-function lineBands(pixels: Uint8Array, o: Orientation, threshold: number, slope: number): Band[] {
-  const counts = projection(pixels, o, threshold, slope);
+function lineBands(pixels: Uint8Array, strokes: Strokes, o: Orientation, threshold: number, slope: number): Band[] {
+  const counts = projection(strokes, o, slope);
   const shift = Math.ceil(Math.abs(slope) * o.along) + 1;
   const maxThickness = Math.max(4, Math.round(0.04 * o.across));
   const bands: Band[] = [];
@@ -142,8 +156,9 @@ export function removeRuledLines(pixels: Uint8Array, width: number, height: numb
     { along: height, across: width, strideAlong: width, strideAcross: 1 },
   ];
   const sets: LineSet[] = orientations.map((orientation) => {
-    const slope = bestSlope(pixels, orientation, threshold);
-    return { orientation, slope, bands: lineBands(pixels, orientation, threshold, slope) };
+    const strokes = strokePositions(pixels, orientation, threshold);
+    const slope = bestSlope(strokes, orientation);
+    return { orientation, slope, bands: lineBands(pixels, strokes, orientation, threshold, slope) };
   });
   if (!sets.some((s) => s.bands.length)) return 0;
   // The ink's level: a high percentile of what is left outside every candidate line.
