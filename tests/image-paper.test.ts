@@ -21,11 +21,15 @@ const trained = await runCli(['train', '--data', MNIST_DIR, '--epochs', '2', '--
 if (trained.code !== 0) throw new Error(trained.stderr);
 
 // A ballpoint 7 and 9 (5 px strokes, about 120 px tall) on a 400x300 photo of the page.
-const PEN = 'fill="none" stroke="#1a237e" stroke-width="5" stroke-linecap="round" stroke-linejoin="round"';
+const pen = (width: number): string => `fill="none" stroke="#1a237e" stroke-width="${width}" stroke-linecap="round" stroke-linejoin="round"`;
+const PEN = pen(5);
 const DIGITS = {
   7: `<polyline points="160,90 240,88 200,210" ${PEN}/>`,
   9: `<circle cx="216" cy="120" r="27" ${PEN}/><polyline points="243,118 238,212" ${PEN}/>`,
 };
+// The number 479 written across the same page, each digit crossing three or four lines.
+const ROW = `<polyline points="90,90 65,170 130,170" ${PEN}/><polyline points="115,120 115,215" ${PEN}/>` +
+  `<polyline points="170,90 240,88 205,210" ${PEN}/><circle cx="296" cy="120" r="27" ${PEN}/><polyline points="323,118 318,212" ${PEN}/>`;
 const PAPERS: Record<string, Paper> = {
   ruled: { lines: 'ruled' },
   squared: { lines: 'squared' },
@@ -40,13 +44,15 @@ async function photo(file: string, paper: Paper, ink: string): Promise<string> {
 interface Reading { file: string; number?: string; guess?: string; unsure?: boolean; reason?: string; error?: string }
 
 for (const [name, paper] of Object.entries(PAPERS)) {
-  test(`a pen-drawn 7 and 9 on ${name} paper (JPEG) are read as 7 and 9, and sure`, async () => {
-    const seven = await photo(join(dir, `7-${name.split(',')[0]}-${paper.tilt ?? 0}.jpg`), paper, DIGITS[7]);
-    const nine = await photo(join(dir, `9-${name.split(',')[0]}-${paper.tilt ?? 0}.jpg`), paper, DIGITS[9]);
-    const run = await runCli(['predict', '--model', modelFile, seven, nine, '--json']);
+  test(`a pen-drawn 7 and 9 on ${name} paper (JPEG) are read as 7 and 9, and sure; 479 on it as 479`, async () => {
+    const tag = `${name.split(',')[0]}-${paper.tilt ?? 0}`;
+    const seven = await photo(join(dir, `7-${tag}.jpg`), paper, DIGITS[7]);
+    const nine = await photo(join(dir, `9-${tag}.jpg`), paper, DIGITS[9]);
+    const row = await photo(join(dir, `479-${tag}.jpg`), paper, ROW);
+    const run = await runCli(['predict', '--model', modelFile, seven, nine, row, '--json']);
     assert.equal(run.code, 0, run.stderr);
     const results = lastJson<{ results: Reading[] }>(run.stdout).results;
-    assert.deepEqual(results.map((r) => [r.number, r.unsure]), [['7', false], ['9', false]], run.stdout);
+    assert.deepEqual(results.map((r) => [r.number, r.unsure]), [['7', false], ['9', false], ['479', false]], run.stdout);
   });
 }
 
@@ -60,6 +66,16 @@ test('the lines are erased and the crop is the ink: the 7 on squared paper is bo
   const box = segmentation.boxes[0];
   // The strokes span x 160-240, y 88-210, plus half the 5 px pen on each side.
   assert.ok(Math.abs(box.x0 - 157) <= 4 && Math.abs(box.x1 - 243) <= 4 && Math.abs(box.y0 - 85) <= 4 && Math.abs(box.y1 - 213) <= 4, JSON.stringify(box));
+});
+
+test('on blank paper a thin 1 and a 7 whose bar spans the crop are strokes, not lines', async () => {
+  const one = join(dir, 'thin-1.png'), seven = join(dir, 'wide-7.png');
+  const page = (w: number, ink: string): Buffer => Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="120"><rect width="${w}" height="120" fill="white"/>${ink}</svg>`);
+  await sharp(page(60, `<polyline points="30,5 31,115" ${pen(3)}/>`)).png().toFile(one);
+  await sharp(page(100, `<polyline points="4,12 96,12 45,116" ${pen(9)}/>`)).png().toFile(seven);
+  const run = await runCli(['predict', '--model', modelFile, one, seven, '--json']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(lastJson<{ results: Reading[] }>(run.stdout).results.map((r) => r.guess), ['1', '7']);
 });
 
 test('MNIST test digits redrawn on ruled, squared and tilted, shaded paper read as the 28x28 originals in >= 90%', async (t) => {

@@ -88,20 +88,30 @@ function runs(counts: Float64Array, from: number, to: number, level: number): [n
   return found;
 }
 
-/** The band's level if it crosses most of the image: the median of each position's strongest pixel. */
+/**
+ * The band's level if it is a line's path: covered at 80% of its positions inside the image, including the
+ * first and last few (a line runs off the paper's edge, a stroke of a tightly cropped 1 stops short of it).
+ * The level is the median of each covered position's strongest pixel.
+ */
 function lineLevel(pixels: Uint8Array, o: Orientation, threshold: number, slope: number, b0: number, b1: number): number | undefined {
-  // Coverage counts only where the band is inside the image: a tilted line may leave it at one end.
   const strongest: number[] = [];
-  let inside = 0;
+  let inside = 0, firstInside = -1, lastInside = -1, first = -1, last = -1;
   for (let a = 0; a < o.along; a++) {
     const c0 = Math.round(b0 + a * slope), c1 = Math.round(b1 + a * slope);
     if (c0 < 0 || c1 >= o.across) continue;
     inside++;
+    if (firstInside < 0) firstInside = a;
+    lastInside = a;
     let max = 0;
     for (let c = Math.max(0, c0 - 1); c <= Math.min(o.across - 1, c1 + 1); c++) max = Math.max(max, pixels[a * o.strideAlong + c * o.strideAcross]);
-    if (max > threshold) strongest.push(max);
+    if (max > threshold) {
+      strongest.push(max);
+      if (first < 0) first = a;
+      last = a;
+    }
   }
-  if (!inside || strongest.length < MIN_COVERAGE * inside) return undefined;
+  const margin = Math.max(2, Math.round(0.02 * o.along));
+  if (!inside || strongest.length < MIN_COVERAGE * inside || first - firstInside > margin || lastInside - last > margin) return undefined;
   strongest.sort((x, y) => x - y);
   return strongest[strongest.length >> 1];
 }
@@ -173,8 +183,11 @@ export function removeRuledLines(pixels: Uint8Array, width: number, height: numb
   }
   // A candidate as strong as the ink is a stroke; one far stronger than anything else is a line on blank paper.
   const isLine = (band: Band): boolean => band.level <= MAX_PALENESS * inkLevel || band.level >= 1.5 * inkLevel || outside === 0;
+  // Vertical lines come with horizontal ones (squared paper, a margin on ruled paper); alone, it is a 1.
+  const ruled = sets[0].bands.some(isLine);
   let removed = 0;
-  for (const set of sets) {
+  for (const [k, set] of sets.entries()) {
+    if (k === 1 && !ruled) continue;
     for (const band of set.bands) {
       if (!isLine(band)) continue;
       removed++;
