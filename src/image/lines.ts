@@ -16,6 +16,7 @@ interface Orientation {
   strideAcross: number;
 }
 
+/** The candidate lines of one orientation, at the tilt the strokes line up best. */
 interface LineSet {
   orientation: Orientation;
   slope: number;
@@ -23,7 +24,7 @@ interface LineSet {
 }
 
 const MAX_TILT_DEGREES = 6;
-/** A line crosses at least this fraction of the image (of the part of its path inside the image). */
+/** A line covers at least this fraction of its path inside the image, from edge to edge. */
 const MIN_COVERAGE = 0.8;
 /** A line's level is at most this fraction of the ink's, so a digit's long bar is not taken for one. */
 const MAX_PALENESS = 0.75;
@@ -138,27 +139,21 @@ function lineBands(pixels: Uint8Array, strokes: Strokes, o: Orientation, thresho
   return bands;
 }
 
-/** Marks every pixel within `margin` of any band. */
-function bandMask(width: number, height: number, sets: LineSet[], margin: number): Uint8Array {
-  const mask = new Uint8Array(width * height);
-  for (const { orientation: o, slope, bands } of sets) {
-    for (const band of bands) {
-      for (let a = 0; a < o.along; a++) {
-        const base = a * slope;
-        for (let c = Math.max(0, Math.round(band.b0 + base) - margin); c <= Math.min(o.across - 1, Math.round(band.b1 + base) + margin); c++) {
-          mask[a * o.strideAlong + c * o.strideAcross] = 1;
-        }
-      }
+/** Calls `visit` with the index of every pixel within `margin` of the band's path. */
+function bandPixels(o: Orientation, slope: number, band: Band, margin: number, visit: (i: number) => void): void {
+  for (let a = 0; a < o.along; a++) {
+    const base = a * slope;
+    for (let c = Math.max(0, Math.round(band.b0 + base) - margin); c <= Math.min(o.across - 1, Math.round(band.b1 + base) + margin); c++) {
+      visit(a * o.strideAlong + c * o.strideAcross);
     }
   }
-  return mask;
 }
 
 /**
  * In place, on an image where ink is bright and the paper 0: finds straight lines (up to 6 degrees of tilt)
- * that cross at least 80% of the image, horizontally or vertically, and are paler than the ink elsewhere;
- * within 2 px of each, pixels no stronger than the line are erased, so ink crossing a line is kept.
- * Returns the number of lines removed.
+ * that run from edge to edge, horizontally (or vertically, beside horizontal ones), and are paler than the
+ * ink elsewhere; within 2 px of each, pixels no stronger than 1.25x the line are erased, so ink crossing a
+ * line is kept. Returns the number of lines removed.
  */
 export function removeRuledLines(pixels: Uint8Array, width: number, height: number, threshold: number): number {
   const orientations: Orientation[] = [
@@ -172,7 +167,8 @@ export function removeRuledLines(pixels: Uint8Array, width: number, height: numb
   });
   if (!sets.some((s) => s.bands.length)) return 0;
   // The ink's level: a high percentile of what is left outside every candidate line.
-  const near = bandMask(width, height, sets, 2);
+  const near = new Uint8Array(width * height);
+  for (const { orientation, slope, bands } of sets) for (const band of bands) bandPixels(orientation, slope, band, 2, (i) => (near[i] = 1));
   const histogram = new Float64Array(256);
   let outside = 0;
   for (let i = 0; i < pixels.length; i++) if (!near[i] && pixels[i] > threshold) (histogram[pixels[i]]++, outside++);
@@ -191,15 +187,10 @@ export function removeRuledLines(pixels: Uint8Array, width: number, height: numb
     for (const band of set.bands) {
       if (!isLine(band)) continue;
       removed++;
-      const o = set.orientation;
       const cut = Math.min(254, Math.round(band.level * 1.25));
-      for (let a = 0; a < o.along; a++) {
-        const base = a * set.slope;
-        for (let c = Math.max(0, Math.round(band.b0 + base) - 2); c <= Math.min(o.across - 1, Math.round(band.b1 + base) + 2); c++) {
-          const i = a * o.strideAlong + c * o.strideAcross;
-          if (pixels[i] <= cut) pixels[i] = 0;
-        }
-      }
+      bandPixels(set.orientation, set.slope, band, 2, (i) => {
+        if (pixels[i] <= cut) pixels[i] = 0;
+      });
     }
   }
   return removed;
