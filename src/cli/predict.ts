@@ -30,7 +30,7 @@ async function expand(paths: string[]): Promise<string[]> {
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
       const names = (await readdir(path)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
-      files.push(...names.map((n) => join(path, n)));
+      for (const name of names) files.push(join(path, name));
     } else {
       files.push(path);
     }
