@@ -63,7 +63,7 @@ async function page(v: Variant): Promise<Uint8Array> {
   return new Uint8Array(data);
 }
 
-/** Test digit `index` drawn on the variant's page (ink darkens paper multiplicatively, as a pen does), encoded. */
+/** Test digit `index` drawn on the variant's page (ink darkens paper multiplicatively, as a pen does, to 15% on notebook paper), encoded. */
 export async function drawDigit(images: Uint8Array, index: number, v: Variant, random: Random): Promise<Buffer> {
   const side = Math.round(28 * v.scale);
   const digit = await sharp(Buffer.from(images.subarray(index * 784, (index + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } });
@@ -72,7 +72,7 @@ export async function drawDigit(images: Uint8Array, index: number, v: Variant, r
   const out = await page(v);
   for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
     const i = (v.top + y) * v.width + v.left + x, ink = big[y * side + x] / 255;
-    out[i] = v.invert ? Math.round(out[i] * (1 - 0.85 * ink)) : Math.max(out[i], big[y * side + x]);
+    out[i] = v.invert ? Math.round(out[i] * (1 - (v.paper ? 0.85 : 1) * ink)) : Math.max(out[i], big[y * side + x]);
   }
   for (let i = 0; i < out.length && v.noise; i++) out[i] = Math.max(0, Math.min(255, Math.round(out[i] + (random.uniform() - 0.5) * 2 * v.noise)));
   const image = sharp(Buffer.from(out), { raw: { width: v.width, height: v.height, channels: 1 } });
