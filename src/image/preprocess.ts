@@ -1,5 +1,6 @@
-// Turning a photo or drawing of a digit into what MNIST looks like: grayscale, light ink on black,
-// paper texture thresholded away, cropped, longer side scaled to 20 px, centre of mass at the centre of 28x28.
+// Turning a photo or drawing of a digit into what MNIST looks like: grayscale, light ink on black, uneven
+// light evened out, notebook lines erased, paper texture thresholded away, cropped, thin strokes widened,
+// longer side scaled to 20 px, centre of mass at the centre of 28x28.
 // Pure TypeScript over pixel arrays, so the CLI (via sharp) and the browser (canvas ImageData) share it.
 
 import { flattenBackground } from './background.js';
@@ -51,9 +52,11 @@ export function otsuThreshold(pixels: Uint8Array): number {
   return best;
 }
 
-/** An image of ink as bright values on black, with the darkest ink's contrast against the paper (0-1). */
+/** An image of ink as bright values on black (0 is paper, 255 the darkest ink). */
 export interface InkImage extends GrayImage {
+  /** The darkest ink's contrast against the paper around it, 0-1. */
   contrast: number;
+  /** Ruled or squared paper lines erased. */
   linesRemoved: number;
 }
 
