@@ -11,7 +11,7 @@ export { locateAndLoad, loadFromDir } from './data/locate.js';
 export type { LocateOptions } from './data/locate.js';
 export { downloadDataset, DownloadError, MIRRORS } from './data/download.js';
 export type { DownloadOptions } from './data/download.js';
-export { readGrayImage } from './image/read-node.js';
+export { readGrayImage, DEFAULT_MAX_PIXELS, type ReadImageOptions } from './image/read-node.js';
 export { exportOnnx, importOnnx } from './interop/onnx.js';
 export type { OnnxExportOptions } from './interop/onnx.js';
 export { saveTfjs, loadTfjs, saveOnnx, loadOnnx } from './interop/files-node.js';

@@ -10,6 +10,8 @@ import { Network } from '../src/engine/network.js';
 import { loadModel } from '../src/model/file-node.js';
 import { Random } from '../src/model/random.js';
 import { lastJson, MNIST_DIR, runCli } from './helpers.js';
+import { drawDigit as drawVariant, VARIANTS as ALL_VARIANTS } from './image-variants.js';
+import type { Variant } from './image-variants.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mnist-predict-'));
 const modelFile = join(dir, 'model.json');
@@ -29,28 +31,9 @@ function predictOriginal(index: number): number {
   return out.indexOf(Math.max(...out));
 }
 
-/** Draws a 28x28 digit scaled by `scale` at (left, top) on a width x height page, optionally dark on light, with noise. */
-async function drawDigit(index: number, o: { scale: number; width: number; height: number; left: number; top: number; invert: boolean; noise: number; format: 'png' | 'jpeg' }): Promise<Buffer> {
-  const side = Math.round(28 * o.scale);
-  const big = await sharp(Buffer.from(digitPixels(index)), { raw: { width: 28, height: 28, channels: 1 } }).resize(side, side, { kernel: 'cubic' }).toColourspace('b-w').raw().toBuffer();
-  const page = new Uint8Array(o.width * o.height);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) page[(o.top + y) * o.width + o.left + x] = big[y * side + x];
-  for (let i = 0; i < page.length; i++) {
-    let v = o.invert ? 255 - page[i] : page[i];
-    if (o.noise) v += (random.uniform() - 0.5) * 2 * o.noise;
-    page[i] = Math.max(0, Math.min(255, Math.round(v)));
-  }
-  const image = sharp(Buffer.from(page), { raw: { width: o.width, height: o.height, channels: 1 } });
-  return o.format === 'jpeg' ? image.jpeg({ quality: 75 }).toBuffer() : image.png().toBuffer();
-}
-
-const VARIANTS = {
-  'enlarged 4x, off-centre': { scale: 4, width: 200, height: 160, left: 70, top: 20, invert: false, noise: 0, format: 'png' },
-  'dark ink on white, 3x': { scale: 3, width: 120, height: 120, left: 10, top: 30, invert: true, noise: 0, format: 'png' },
-  'dark on white with paper noise': { scale: 5, width: 180, height: 180, left: 25, top: 15, invert: true, noise: 40, format: 'png' },
-  'JPEG, dark on white, 6x': { scale: 6, width: 240, height: 200, left: 40, top: 20, invert: true, noise: 10, format: 'jpeg' },
-  'small (1.5x) in a corner': { scale: 1.5, width: 100, height: 80, left: 2, top: 3, invert: true, noise: 0, format: 'png' },
-} as const;
+// The redrawings without notebook paper (tests/image-paper.test.ts has those).
+const VARIANTS = Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([, v]) => !v.paper));
+const drawDigit = (index: number, variant: Variant): Promise<Buffer> => drawVariant(testSet.images, index, variant, random);
 const COUNT = 100;
 
 test(`preprocessing recovers the class the model gives the original 28x28 digit in >= 95% of ${COUNT * Object.keys(VARIANTS).length} redrawn images`, async (t) => {
@@ -67,12 +50,12 @@ test(`preprocessing recovers the class the model gives the original 28x28 digit 
   }
   const run = await runCli(['predict', '--model', modelFile, '--single', '--json', folder]);
   assert.equal(run.code, 0, run.stderr);
-  const results = lastJson<{ results: { file: string; number: string }[] }>(run.stdout).results;
+  const results = lastJson<{ results: { file: string; guess: string }[] }>(run.stdout).results;
   assert.equal(results.length, expected.size);
   let agree = 0;
   for (const [v, name] of Object.keys(VARIANTS).entries()) {
     const mine = results.filter((r) => r.file.includes(`/v${v}-`));
-    const same = mine.filter((r) => Number(r.number) === expected.get(r.file)).length;
+    const same = mine.filter((r) => Number(r.guess) === expected.get(r.file)).length;
     t.diagnostic(`${name}: ${same}/${mine.length}`);
     agree += same;
   }
@@ -115,7 +98,7 @@ test('a row of MNIST digits in one image is read as the number, left to right', 
 test('unreadable, blank and non-image files each get one line naming the file, and the rest still complete', async () => {
   const folder = join(dir, 'mixed');
   await mkdir(folder);
-  await writeFile(join(folder, 'a-good.png'), await drawDigit(0, VARIANTS['dark ink on white, 3x']));
+  await writeFile(join(folder, 'a-good.png'), await drawDigit(0, ALL_VARIANTS['dark ink on white, 3x']));
   await writeFile(join(folder, 'b-blank.png'), await sharp({ create: { width: 60, height: 60, channels: 3, background: '#ffffff' } }).png().toBuffer());
   await writeFile(join(folder, 'c-text.png'), 'this is not a picture\n');
   const good = await readFile(join(folder, 'a-good.png'));
@@ -128,7 +111,7 @@ test('unreadable, blank and non-image files each get one line naming the file, a
   assert.match(errors[1], /^mnist-wasm: .*c-text\.png: not an image/);
   assert.match(errors[2], /^mnist-wasm: .*d-truncated\.png: unreadable image/);
   assert.match(errors[3], /^mnist-wasm: .*missing\.png: (file not found|not an image)/);
-  const results = lastJson<{ results: { file: string; number?: string; error?: string }[] }>(run.stdout).results;
+  const results = lastJson<{ results: { file: string; guess?: string; error?: string }[] }>(run.stdout).results;
   assert.equal(results.length, 5);
-  assert.equal(results[0].number, String(predictOriginal(0)));
+  assert.equal(results[0].guess, String(predictOriginal(0)));
 });

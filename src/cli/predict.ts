@@ -1,26 +1,27 @@
-import { readdir, stat, mkdir } from 'node:fs/promises';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import sharp from 'sharp';
-import { DataFormatError, MnistWasmError } from '../errors.js';
+import { DataFormatError, ModelFormatError, MnistWasmError } from '../errors.js';
 import { Network } from '../engine/network.js';
 import type { EngineName } from '../engine/network.js';
 import type { SimdChoice } from '../engine/wasm.js';
 import { loadModel } from '../model/file-node.js';
-import { readGrayImage } from '../image/read-node.js';
+import { DEFAULT_MAX_PIXELS, readGrayImage } from '../image/read-node.js';
 import { segmentDigits } from '../image/segment.js';
 import { FIELD } from '../image/preprocess.js';
+import { digitVerdict } from '../image/verdict.js';
+import type { DigitVerdict } from '../image/verdict.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { engineOption, simdOption } from './options.js';
+import { engineOption, positiveInteger, simdOption } from './options.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
+const DIGITS = 10;
 
-export interface DigitGuess {
-  digit: number;
-  top: { digit: number; probability: number }[];
-}
-
-export type PredictResult = { file: string; number: string; digits: DigitGuess[] } | { file: string; error: string };
+/** One image's reading: `number` has "?" for each unsure digit, `guess` the network's best class for every one. */
+export type PredictResult =
+  | { file: string; number: string; guess: string; unsure: boolean; reason?: string; digits: DigitVerdict[] }
+  | { file: string; error: string };
 
 /** Files as given, folders expanded to the image files in them (sorted). */
 async function expand(paths: string[]): Promise<string[]> {
@@ -29,7 +30,7 @@ async function expand(paths: string[]): Promise<string[]> {
     const info = await stat(path).catch(() => undefined);
     if (info?.isDirectory()) {
       const names = (await readdir(path)).filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
-      files.push(...names.map((n) => join(path, n)));
+      for (const name of names) files.push(join(path, name));
     } else {
       files.push(path);
     }
@@ -37,16 +38,47 @@ async function expand(paths: string[]): Promise<string[]> {
   return files;
 }
 
-/** The top three classes of each output row; probabilities are normalised (sigmoid outputs do not sum to 1). */
-export function topGuesses(outputs: Float64Array, classes: number): DigitGuess[] {
-  const guesses: DigitGuess[] = [];
-  for (let r = 0; r < outputs.length / classes; r++) {
-    const row = Array.from(outputs.subarray(r * classes, (r + 1) * classes));
-    const sum = row.reduce((a, b) => a + b, 0) || 1;
-    const top = row.map((p, digit) => ({ digit, probability: p / sum })).sort((a, b) => b.probability - a.probability).slice(0, 3);
-    guesses.push({ digit: top[0].digit, top });
+/** The --debug-dir folder exists (created if missing) and takes a file, before any image is read. */
+async function prepareDebugDir(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new DataFormatError(dir, '--debug-dir is a file, not a folder');
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.mnist-wasm-write-test-${process.pid}`);
+    await (await open(probe, 'w')).close();
+    await unlink(probe);
+  } catch (error) {
+    throw new DataFormatError(dir, `--debug-dir is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  return guesses;
+}
+
+/** A model predict can use: 28x28 inputs and at least the ten digits as outputs. */
+function checkModelShape(file: string, layers: number[]): void {
+  const inputs = layers[0], classes = layers[layers.length - 1];
+  if (inputs !== FIELD * FIELD) throw new ModelFormatError(file, `the model takes ${inputs} inputs; predict needs ${FIELD * FIELD} (28x28 images)`);
+  if (classes < DIGITS) throw new ModelFormatError(file, `the model's output layer has ${classes} classes; predict needs at least ${DIGITS} (the digits 0-9)`);
+}
+
+function describe(v: DigitVerdict): string {
+  const top = v.top.map((t) => `${t.digit} ${(t.probability * 100).toFixed(1)}%`).join(', ');
+  return v.unsure ? `unsure: ${v.reason}; ${top}` : top;
+}
+
+async function writeDebugImages(dir: string, file: string, inputs: Float64Array[]): Promise<void> {
+  for (const [i, input] of inputs.entries()) {
+    const png = await sharp(Buffer.from(input.map((v) => Math.round(v * 255))), { raw: { width: FIELD, height: FIELD, channels: 1 } }).png().toBuffer();
+    await writeFileAtomic(join(dir, `${basename(file, extname(file))}${inputs.length > 1 ? `-${i + 1}` : ''}.png`), png);
+  }
+}
+
+interface PredictFlags {
+  model: string;
+  single?: boolean;
+  debugDir?: string;
+  maxPixels: number;
+  json?: boolean;
+  engine: EngineName;
+  simd: SimdChoice;
 }
 
 export function predictCommand(): Command {
@@ -56,40 +88,38 @@ export function predictCommand(): Command {
     .argument('<images...>', 'image files or folders')
     .option('--single', 'treat all the ink in an image as one digit (no segmentation)')
     .option('--debug-dir <dir>', 'write the 28x28 inputs the network saw as PNG')
+    .option('--max-pixels <n>', 'refuse images with more pixels than this', positiveInteger('--max-pixels'), DEFAULT_MAX_PIXELS)
     .option('--json', 'print a machine-readable summary as the last line of stdout')
     .addOption(engineOption())
     .addOption(simdOption())
-    .action(async (paths: string[], flags: { model: string; single?: boolean; debugDir?: string; json?: boolean; engine: EngineName; simd: SimdChoice }) => {
+    .action(async (paths: string[], flags: PredictFlags) => {
+      if (flags.debugDir) await prepareDebugDir(flags.debugDir);
       const model = await loadModel(flags.model);
-      if (model.spec.layers[0] !== FIELD * FIELD) {
-        throw new DataFormatError(flags.model, `the model takes ${model.spec.layers[0]} inputs; predict needs a 28x28 (784-input) model`);
-      }
+      checkModelShape(flags.model, model.spec.layers);
       const network = await Network.create(model.spec, { engine: flags.engine, simd: flags.simd, parameters: model.parameters });
       const classes = model.spec.layers[model.spec.layers.length - 1];
-      if (flags.debugDir) await mkdir(flags.debugDir, { recursive: true });
       const results: PredictResult[] = [];
       for (const file of await expand(paths)) {
         try {
-          const image = await readGrayImage(file);
-          const { inputs } = segmentDigits(image, { single: flags.single });
+          const image = await readGrayImage(file, { maxPixels: flags.maxPixels });
+          const { inputs, ink } = segmentDigits(image, { single: flags.single });
           if (!inputs.length) throw new DataFormatError(file, 'no ink found: the image is blank');
           const batch = new Float64Array(inputs.length * FIELD * FIELD);
           inputs.forEach((input, i) => batch.set(input, i * FIELD * FIELD));
-          const digits = topGuesses(network.predict(batch), classes);
-          const number = digits.map((d) => d.digit).join('');
-          results.push({ file, number, digits });
-          const detail = digits.map((d) => d.top.map((t) => `${t.digit} ${(t.probability * 100).toFixed(1)}%`).join(', '));
-          process.stdout.write(`${file}: ${number}  ${digits.length === 1 ? `(${detail[0]})` : detail.map((d) => `[${d}]`).join(' ')}\n`);
-          if (flags.debugDir) {
-            for (const [i, input] of inputs.entries()) {
-              const png = await sharp(Buffer.from(input.map((v) => Math.round(v * 255))), { raw: { width: FIELD, height: FIELD, channels: 1 } }).png().toBuffer();
-              await writeFileAtomic(join(flags.debugDir, `${basename(file, extname(file))}${inputs.length > 1 ? `-${i + 1}` : ''}.png`), png);
-            }
-          }
+          const outputs = network.predict(batch);
+          const digits = inputs.map((_, i) => digitVerdict(outputs.subarray(i * classes, (i + 1) * classes), ink[i]));
+          const number = digits.map((d) => (d.unsure ? '?' : String(d.digit))).join('');
+          const unsure = digits.findIndex((d) => d.unsure);
+          const reason = unsure < 0 ? undefined : digits.length === 1 ? digits[0].reason : `digit ${unsure + 1}: ${digits[unsure].reason}`;
+          results.push({ file, number, guess: digits.map((d) => d.digit).join(''), unsure: unsure >= 0, ...(reason ? { reason } : {}), digits });
+          const detail = digits.length === 1 ? `(${describe(digits[0])})` : digits.map((d) => `[${describe(d)}]`).join(' ');
+          process.stdout.write(`${file}: ${digits.length === 1 && unsure === 0 ? 'unsure' : number}  ${detail}\n`);
+          if (flags.debugDir) await writeDebugImages(flags.debugDir, file, inputs);
         } catch (error) {
           if (!(error instanceof MnistWasmError)) throw error;
-          results.push({ file, error: error.message });
-          process.stderr.write(`mnist-wasm: ${error.message}\n`);
+          const message = error.file ? error.message : `${file}: ${error.message}`;
+          results.push({ file, error: message });
+          process.stderr.write(`mnist-wasm: ${message}\n`);
           process.exitCode = 1;
         }
       }
