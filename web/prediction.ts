@@ -1,7 +1,7 @@
 // Reading the output layer: the winning class and how sure the network is of it.
 
-/** Below this top probability the demo marks a prediction "unsure?" (the library's own threshold will replace it). */
-export const UNSURE_BELOW = 0.5;
+/** Below this top probability the demo marks a prediction "unsure?": the threshold `predict` uses. */
+export { UNSURE_BELOW } from 'mnist-wasm';
 
 /** Index of the largest of `length` values from `from` (a loop: no argument spread over data-sized arrays). */
 export function argmax(values: ArrayLike<number>, from = 0, length = values.length - from): number {
