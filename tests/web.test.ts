@@ -1,5 +1,4 @@
 // The browser demo end to end in real headless Chromium: the built page with real MNIST behind it.
-import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
@@ -8,7 +7,7 @@ import { promisify } from 'node:util';
 import { loadMnist } from '../src/data/mnist.js';
 import { MNIST_DIR, REPO_ROOT } from './helpers.js';
 import { serveFolder } from './serve.js';
-import { launchChromium, watchErrors } from './browser.js';
+import { browserTest as test, chromiumForFile, watchErrors } from './browser.js';
 
 await promisify(execFile)('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, maxBuffer: 1 << 26 });
 const server = await serveFolder(join(REPO_ROOT, 'web/dist'), { mounts: { 'data/': MNIST_DIR } });
@@ -17,12 +16,7 @@ const isolated = await serveFolder(join(REPO_ROOT, 'web/dist'), {
   mounts: { 'data/': MNIST_DIR },
   headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
 });
-const browser = await launchChromium();
-after(async () => {
-  server.server.close();
-  isolated.server.close();
-  await browser.close();
-});
+const browser = await chromiumForFile();
 let oneThreadAccuracy: number | undefined;
 const { test: testSet } = await loadMnist(MNIST_DIR);
 
