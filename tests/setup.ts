@@ -15,5 +15,5 @@ try {
   const dir = await locateData({ log: (message) => void process.stdout.write(`npm test: ${message}\n`) });
   process.stdout.write(`npm test: MNIST from ${dir}\n`);
 } catch (error) {
-  stop(`tests need MNIST (or MNIST_DIR set to a folder with the four files): ${(error as Error).message}`);
+  stop(`${(error as Error).message}; for the tests, set MNIST_DIR to a folder with the four files`);
 }
