@@ -170,7 +170,7 @@ function failureReason(error: unknown): string {
 async function downloadFile(dataset: DatasetName, name: string, dir: string, options: DownloadOptions, mirrors: readonly string[]): Promise<void> {
   const target = join(dir, `${name}.gz`);
   const temp = join(dir, `.${name}.gz.${process.pid}.download.tmp`);
-  const failures: string[] = [];
+  const failures: { url: string; reason: string }[] = [];
   for (const [index, mirror] of mirrors.entries()) {
     const url = new URL(`${name}.gz`, mirror.endsWith('/') ? mirror : `${mirror}/`);
     let reason: string | undefined;
@@ -184,12 +184,13 @@ async function downloadFile(dataset: DatasetName, name: string, dir: string, opt
     if (reason) await unlink(temp).catch(() => undefined);
     options.onFile?.({ file: target, mirror, status: reason ? 'failed' : 'downloaded', reason, nextMirror: reason ? mirrors[index + 1] : undefined });
     if (!reason) return;
-    failures.push(`${url.href}: ${reason}`);
+    failures.push({ url: url.href, reason });
   }
-  if (failures.length && failures.every((f) => UNREACHABLE.has(f.slice(f.lastIndexOf(': ') + 2)))) {
+  if (failures.length && failures.every((f) => UNREACHABLE.has(f.reason))) {
     throw new DownloadError(`could not reach any ${LABELS[dataset]} mirror: offline? pass --data DIR`);
   }
-  throw new DownloadError(`could not download a verified copy (${failures.join('; ') || 'no mirrors given'})`, target);
+  const tried = failures.map((f) => `${f.url}: ${f.reason}`).join('; ');
+  throw new DownloadError(`could not download a verified copy (${tried || 'no mirrors given'})`, target);
 }
 
 /** Downloads the four files into dir, verifying each; files already present and correct are kept. */

@@ -49,20 +49,23 @@ export async function streamContent(file: string, consume: (chunk: Uint8Array) =
   const gzip = await isGzipFile(file);
   let stopped: unknown; // what consume threw: pipeline reports it as an AbortError of its own
   const consumer = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
-    try {
-      for await (const chunk of chunks) consume(chunk);
-    } catch (error) {
-      stopped = error;
-      throw error;
+    for await (const chunk of chunks) {
+      try {
+        consume(chunk);
+      } catch (error) {
+        stopped = error; // only consume's own errors: a zlib error also surfaces in this loop
+        throw error;
+      }
     }
   };
+  let corrupt: Error | undefined;
+  const gunzip = createGunzip({ chunkSize: 1 << 16 }).once('error', (error) => (corrupt = error));
   try {
-    if (gzip) await pipeline(createReadStream(file), createGunzip({ chunkSize: 1 << 16 }), consumer);
+    if (gzip) await pipeline(createReadStream(file), gunzip, consumer);
     else await pipeline(createReadStream(file), consumer);
   } catch (error) {
     if (stopped) throw stopped;
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (gzip && code.startsWith('Z_')) throw new DataFormatError(file, `corrupt gzip data (${(error as Error).message})`);
+    if (corrupt) throw new DataFormatError(file, `corrupt gzip data (${corrupt.message})`);
     throw readError(file, error);
   }
 }
