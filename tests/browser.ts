@@ -42,12 +42,17 @@ export async function launchChromium(): Promise<Browser> {
     process.stderr.write(`REQUIRE_BROWSER=1 but ${NO_BROWSER}: set CHROMIUM_PATH or install chromium\n`);
     process.exit(1);
   }
-  return chromium.launch({
-    executablePath: found.path,
-    headless: true,
-    timeout: 120_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  try {
+    return await chromium.launch({
+      executablePath: found.path,
+      headless: true,
+      timeout: 120_000,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  } catch (error) {
+    // Playwright's message carries the whole command line and browser log: keep its first line.
+    throw new Error(`Chromium at ${found.path} did not start: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
 
 /** Runs fn with a fresh Chromium that is closed however fn ends. */
@@ -78,7 +83,12 @@ export async function chromiumForFile(): Promise<Browser> {
   after(async () => {
     await browser?.close();
   });
-  browser = await launchChromium();
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`); // one line, not a trace from the test harness
+    process.exit(1);
+  }
   return browser;
 }
 
