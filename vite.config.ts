@@ -1,11 +1,12 @@
-// The browser demo (web/): `npm run web` serves it with MNIST from MNIST_DIR (or ../shared/data/mnist, or
-// data/mnist) at /data/; `npm run build:web` writes the static site to web/dist (put the four .gz files in
-// web/dist/data/ to deploy it).
+// The browser demo (web/): `npm run web` serves it with MNIST at /data/, found by the CLI's rule (MNIST_DIR,
+// else data/mnist, else ../shared/data/mnist); `npm run build:web` writes the static site to web/dist (put the
+// four .gz files in web/dist/data/ to deploy it).
 import { createReadStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defineConfig } from 'vite';
+import { dataPlaces, findDataDir } from './src/data/locate.js';
 
-const dataDir = [process.env.MNIST_DIR, '../shared/data/mnist', 'data/mnist'].find((d) => d && existsSync(d)) ?? 'data/mnist';
+const dataDir = findDataDir('mnist') ?? dataPlaces('mnist').downloadTo;
 
 export default defineConfig({
   root: 'web',
@@ -21,7 +22,7 @@ export default defineConfig({
       name: 'serve-mnist',
       configureServer(server) {
         server.middlewares.use('/data/', (req, res, next) => {
-          const file = join(resolve(dataDir), (req.url ?? '').replace(/^\/+/, '').replace(/\.\./g, ''));
+          const file = join(dataDir, (req.url ?? '').replace(/^\/+/, '').replace(/\.\./g, ''));
           if (!existsSync(file)) return next();
           res.setHeader('content-type', 'application/octet-stream');
           createReadStream(file).pipe(res);

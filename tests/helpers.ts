@@ -1,13 +1,25 @@
-import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findDataDir } from '../src/data/locate.js';
 import { Network } from '../src/engine/network.js';
 import type { EngineName } from '../src/engine/network.js';
 import type { SimdBuild } from '../src/engine/wasm.js';
 import type { NetworkSpec } from '../src/model/spec.js';
 
-/** The real MNIST beside the repository (CI has it there), or MNIST_DIR. */
-export const MNIST_DIR = process.env.MNIST_DIR ?? fileURLToPath(new URL('../../shared/data/mnist', import.meta.url));
-if (!existsSync(MNIST_DIR)) throw new Error(`tests need real MNIST at ${MNIST_DIR} (or set MNIST_DIR)`);
+/** A whole test file may take this long; then it stops with one line instead of hanging. */
+const FILE_TIMEOUT_MS = 20 * 60_000;
+setTimeout(() => {
+  process.stderr.write(`${basename(process.argv[1] ?? 'test file')}: still running after ${FILE_TIMEOUT_MS / 60_000} minutes, stopped\n`);
+  process.exit(1);
+}, FILE_TIMEOUT_MS).unref();
+
+/** Real MNIST, found by the CLI's own rule (MNIST_DIR, data/mnist, ../shared/data/mnist); `npm test` downloads it first when absent. */
+const found = findDataDir('mnist');
+if (!found) {
+  process.stderr.write('tests need MNIST: run `npm test` (its pretest downloads it into data/mnist) or set MNIST_DIR to a folder with the four files\n');
+  process.exit(1);
+}
+export const MNIST_DIR: string = found;
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -63,11 +75,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI (dist/cli.js, made by `npm run build`) as a user would. */
-export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<CliResult> {
   const { spawn } = await import('node:child_process');
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

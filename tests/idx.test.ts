@@ -1,14 +1,17 @@
 // The IDX reader on generated files: gzip or raw by content, and every way a file can be wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { DataFormatError } from '../src/errors.js';
 import { parseIdx } from '../src/data/idx.js';
 import { readIdxDataset, readIdxFile } from '../src/data/files.js';
-import { idxBytes } from './helpers.js';
+import { idxBytes, MNIST_DIR, runCli } from './helpers.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mnist-idx-'));
 const pixels = new Uint8Array(3 * 2 * 2).map((_, i) => i * 20);
@@ -74,4 +77,38 @@ test('rejects corrupt gzip and missing files with the file name', async () => {
   const path = await write('broken.gz', broken);
   await assert.rejects(readIdxFile(path), (e: unknown) => e instanceof DataFormatError && /broken\.gz: corrupt gzip data/.test(e.message));
   await assert.rejects(readIdxFile(join(dir, 'absent')), /absent: file not found/);
+});
+
+/** A gzip file whose IDX header promises dims but whose content goes on to inflatedBytes, made as a stream. */
+async function gzipBomb(path: string, dims: number[], inflatedBytes: number): Promise<void> {
+  const header = idxBytes(dims, new Uint8Array(0));
+  const chunk = new Uint8Array(1 << 20);
+  async function* content(): AsyncGenerator<Uint8Array> {
+    yield header;
+    for (let sent = header.length; sent < inflatedBytes; sent += chunk.length) yield chunk;
+  }
+  await pipeline(Readable.from(content()), createGzip(), createWriteStream(path));
+}
+
+test('a gzip file that inflates past its header stops there, in one line', async () => {
+  const path = join(dir, 'bomb-small.gz');
+  await gzipBomb(path, [3, 2, 2], 4 << 20);
+  await assert.rejects(readIdxFile(path), (e: unknown) => e instanceof DataFormatError && e.message === `${path}: inflates past the 28 bytes its header declares`);
+});
+
+test('a 60000x28x28 gzip bomb (inflating to 512 MiB) ends the CLI in one line with peak memory under 400 MB', async () => {
+  const data = join(dir, 'bomb');
+  await mkdir(data);
+  const bomb = join(data, 'train-images-idx3-ubyte.gz');
+  await gzipBomb(bomb, [60_000, 28, 28], 512 << 20);
+  for (const name of ['train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) await copyFile(join(MNIST_DIR, name), join(data, name));
+  // The child reports its own peak resident memory when it exits.
+  const report = "process.on('exit', () => process.stderr.write('maxRSS ' + process.resourceUsage().maxRSS + '\\n'))";
+  const run = await runCli(['train', '--data', data, '--epochs', '1', '--no-progress'], { nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(report)}`] });
+  assert.equal(run.code, 1, run.stderr);
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 2, run.stderr);
+  assert.equal(lines[0], `mnist-wasm: ${bomb}: inflates past the 47,040,016 bytes its header declares`);
+  const peakMB = Number(/^maxRSS (\d+)$/.exec(lines[1])?.[1]) / 1024;
+  assert.ok(peakMB > 0 && peakMB < 400, `peak resident memory ${peakMB.toFixed(0)} MB`);
 });

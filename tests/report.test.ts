@@ -1,16 +1,14 @@
 // The HTML report of a trained model opens in headless Chromium without errors, and its numbers add up.
-import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MNIST_DIR, runCli } from './helpers.js';
-import { launchChromium, watchErrors } from './browser.js';
+import { browserTest as test, chromiumForFile, watchErrors } from './browser.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mnist-report-'));
-const browser = await launchChromium();
-after(() => browser.close());
+const browser = await chromiumForFile();
 
 test('report writes a self-contained page: curves, a confusion matrix over all 10,000 test images, precision/recall, mistakes', async () => {
   const model = join(dir, 'model.json');

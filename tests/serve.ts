@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { after } from 'node:test';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,7 +17,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * Serves files from a folder on 127.0.0.1 with their content types; `mounts` maps path prefixes ("data/") to other
- * folders; `corrupt` names files served with one byte flipped.
+ * folders; `corrupt` names files served with one byte flipped. The server is closed after the test file however
+ * it ends (registered before it listens), and never by itself keeps the process alive.
  */
 export async function serveFolder(dir: string, options: { corrupt?: string[]; headers?: Record<string, string>; mounts?: Record<string, string> } = {}): Promise<{ url: string; server: Server; requests: string[] }> {
   const requests: string[] = [];
@@ -33,7 +35,12 @@ export async function serveFolder(dir: string, options: { corrupt?: string[]; he
       res.writeHead(404).end('not found');
     }
   });
+  after(() => {
+    server.closeAllConnections();
+    if (server.listening) server.close();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, server, requests };
 }

@@ -1,6 +1,6 @@
 // The browser demo end to end in real headless Chromium: the built page with real MNIST behind it, its numbers
 // checked against the library run in Node, and every transition of its state machine (web/state.ts) taken.
-import { test, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
@@ -21,10 +21,10 @@ import { controlsFor, STATES, TRANSITIONS } from '../web/state.js';
 import type { DemoState } from '../web/state.js';
 import { MNIST_DIR, REPO_ROOT } from './helpers.js';
 import { serveFolder } from './serve.js';
-import { launchChromium, watchErrors } from './browser.js';
+import { browserTest as test, chromiumForFile, watchErrors } from './browser.js';
 
-// The browser, launched in this one place.
-const browser = await launchChromium();
+// The browser, launched in this one place (closed after the file; nothing is launched when browser tests are skipped).
+const browser = await chromiumForFile();
 
 await promisify(execFile)('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: REPO_ROOT, maxBuffer: 1 << 26 });
 const server = await serveFolder(join(REPO_ROOT, 'web/dist'), { mounts: { 'data/': MNIST_DIR } });
@@ -37,7 +37,6 @@ const scratch = await mkdtemp(join(tmpdir(), 'mnist-web-'));
 after(async () => {
   server.server.close();
   isolated.server.close();
-  await browser.close();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -489,7 +488,7 @@ test('a picked model file is refused in the page unless it is at most 64 MB, a v
   await closeDemo(page);
 });
 
-test('every transition of the state machine was taken in Chromium', () => {
+test('every transition of the state machine was taken in Chromium', async () => {
   const table = STATES.flatMap((from) => Object.entries(TRANSITIONS[from]).map(([event, to]) => `${from}>${event}>${to}`));
   assert.deepEqual([...taken].filter((t) => !table.includes(t)), [], 'no transition outside the table');
   assert.deepEqual(table.filter((t) => !taken.has(t)), [], 'transitions never taken');

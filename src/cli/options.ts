@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { BIAS_INITS, COSTS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, WEIGHT_INITS } from '../model/spec.js';
 import { ENGINE_NAMES } from '../engine/network.js';
 import { DATASET_NAMES } from '../data/mnist.js';
+import { DATA_RULE } from '../data/locate.js';
 
 export function positiveInteger(what: string) {
   return (value: string): number => {
@@ -41,7 +42,7 @@ export function layerList(value: string): number[] {
 export const engineOption = (): Option => new Option('--engine <name>', 'wasm (SIMD core) or ts (TypeScript twin)').choices(ENGINE_NAMES as string[]).default('wasm');
 export const simdOption = (): Option =>
   new Option('--simd <build>', 'wasm build: auto picks relaxed SIMD (FMA) when the runtime supports it').choices(['auto', 'standard', 'relaxed']).default('auto');
-export const dataOption = (): Option => new Option('--data <dir>', 'folder with the four IDX files (.gz or raw) or mnist_train.csv + mnist_test.csv');
+export const dataOption = (): Option => new Option('--data <dir>', `folder with the four IDX files (.gz or raw) or mnist_train.csv + mnist_test.csv (default: ${DATA_RULE})`);
 export const datasetOption = (): Option => new Option('--dataset <name>', 'which dataset').choices(DATASET_NAMES as string[]).default('mnist');
 
 export const specOptions = (): Option[] => [

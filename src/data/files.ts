@@ -1,9 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
-import { idxToDataset, isGzip, parseIdx } from './idx.js';
-import type { IdxTensor } from './idx.js';
+import { idxToDataset, isGzip, parseIdx, parseIdxHeader } from './idx.js';
+import type { IdxHeader, IdxTensor } from './idx.js';
 import type { Dataset } from './dataset.js';
+
+/** Larger IDX files are refused: engine memory is 2 GiB, and a typed array cannot be much larger. */
+export const MAX_IDX_BYTES = 2 ** 31;
+
+function readError(file: string, error: unknown): DataFormatError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(error)})`;
+  return new DataFormatError(file, why);
+}
 
 /** Reads a whole file, turning a missing or unreadable file into a DataFormatError naming it. */
 export async function readBytes(file: string): Promise<Uint8Array> {
@@ -11,29 +22,95 @@ export async function readBytes(file: string): Promise<Uint8Array> {
     const bytes = await readFile(file);
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(error)})`;
-    throw new DataFormatError(file, why);
+    throw readError(file, error);
   }
 }
 
-/** Gunzips when the content says gzip (whatever the name), else returns the bytes as they are. */
+/** True when the file starts with the gzip magic number, whatever its name. */
+export async function isGzipFile(file: string): Promise<boolean> {
+  try {
+    const handle = await open(file);
+    try {
+      const { bytesRead, buffer } = await handle.read(new Uint8Array(2), 0, 2, 0);
+      return isGzip(buffer.subarray(0, bytesRead));
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw readError(file, error);
+  }
+}
+
+/**
+ * Streams a file's content chunk by chunk, gunzipped when it is gzip. consume may throw to stop early (a
+ * size limit): nothing beyond the current chunk is inflated, so memory stays what the consumer keeps.
+ */
+export async function streamContent(file: string, consume: (chunk: Uint8Array) => void): Promise<void> {
+  const gzip = await isGzipFile(file);
+  let stopped: unknown; // what consume threw: pipeline reports it as an AbortError of its own
+  const consumer = async (chunks: AsyncIterable<Buffer>): Promise<void> => {
+    for await (const chunk of chunks) {
+      try {
+        consume(chunk);
+      } catch (error) {
+        stopped = error; // only consume's own errors: a zlib error also surfaces in this loop
+        throw error;
+      }
+    }
+  };
+  let corrupt: Error | undefined;
+  const gunzip = createGunzip({ chunkSize: 1 << 16 }).once('error', (error) => (corrupt = error));
+  try {
+    if (gzip) await pipeline(createReadStream(file), gunzip, consumer);
+    else await pipeline(createReadStream(file), consumer);
+  } catch (error) {
+    if (stopped) throw stopped;
+    if (corrupt) throw new DataFormatError(file, `corrupt gzip data (${corrupt.message})`);
+    throw readError(file, error);
+  }
+}
+
+/** Gunzips bytes already in memory when they are gzip (whatever the name), else returns them; at most MAX_IDX_BYTES. */
 export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
   if (!isGzip(bytes)) return bytes;
   try {
-    // The gzip trailer gives the size (mod 2^32): one output chunk of that size avoids a second full copy.
-    // Deflate cannot expand more than 1032:1, which bounds what a corrupt trailer can make us allocate.
-    const size = new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4).getUint32(0, true);
-    const raw = gunzipSync(bytes, { chunkSize: Math.max(64 * 1024, Math.min(size + 1, bytes.length * 1032, 2 ** 30)) });
+    const raw = gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
     return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
   } catch (error) {
     throw new DataFormatError(file, `corrupt gzip data (${(error as Error).message})`);
   }
 }
 
-/** Reads an IDX file, gzip-compressed or raw (detected by content). */
+/** Inflates a gzip IDX file into one buffer of the size its header declares, stopping as soon as it runs past. */
+async function inflateIdx(file: string): Promise<Uint8Array> {
+  let buffer = new Uint8Array(1 << 16);
+  let length = 0;
+  let header: IdxHeader | undefined;
+  let total = Infinity;
+  await streamContent(file, (chunk) => {
+    if (length + chunk.length > total) throw new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
+    if (length + chunk.length > buffer.length) {
+      // Grow by doubling, never past the declared size: an honest file is copied into one buffer once.
+      const grown = new Uint8Array(Math.min(total, Math.max(length + chunk.length, 2 * buffer.length)));
+      grown.set(buffer.subarray(0, length));
+      buffer = grown;
+    }
+    buffer.set(chunk, length);
+    length += chunk.length;
+    if (header) return;
+    header = parseIdxHeader(buffer.subarray(0, length), file, true);
+    if (!header) return;
+    total = header.headerBytes + header.dataBytes;
+    if (total > MAX_IDX_BYTES) throw new DataFormatError(file, `its header declares ${header.dims.join('x')}: ${total.toLocaleString('en-US')} bytes, more than the ${MAX_IDX_BYTES.toLocaleString('en-US')} this reader accepts`);
+    if (length > total) throw new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
+  });
+  return buffer.subarray(0, length);
+}
+
+/** Reads an IDX file, gzip-compressed or raw (detected by content); gzip is inflated no further than the header declares. */
 export async function readIdxFile(file: string): Promise<IdxTensor> {
-  return parseIdx(maybeGunzip(await readBytes(file), file), file);
+  const bytes = (await isGzipFile(file)) ? await inflateIdx(file) : await readBytes(file);
+  return parseIdx(bytes, file);
 }
 
 /** Reads an image file and its label file into a dataset. */

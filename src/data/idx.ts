@@ -14,9 +14,22 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
-export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
-  if (bytes.length < 4) throw new DataFormatError(file, `not an IDX file: only ${bytes.length} bytes`);
+export interface IdxHeader {
+  dims: number[];
+  headerBytes: number;
+  /** What the dimensions declare: their product. */
+  dataBytes: number;
+}
+
+/**
+ * Reads the header of an IDX file of unsigned bytes (magic, element type, dimensions). With partial, returns
+ * undefined while bytes is shorter than the header (a stream's first bytes); otherwise that is an error.
+ */
+export function parseIdxHeader(bytes: Uint8Array, file: string, partial = false): IdxHeader | undefined {
+  if (bytes.length < 4) {
+    if (partial) return undefined;
+    throw new DataFormatError(file, `not an IDX file: only ${bytes.length} bytes`);
+  }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     const magic = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
     throw new DataFormatError(file, `not an IDX file: magic number 0x${magic.toString(16).padStart(8, '0')} should start with two zero bytes`);
@@ -27,11 +40,19 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
   const rank = bytes[3];
   if (rank < 1 || rank > 4) throw new DataFormatError(file, `IDX file claims ${rank} dimensions (expected 1 to 4)`);
   const headerBytes = 4 + 4 * rank;
-  if (bytes.length < headerBytes) throw new DataFormatError(file, `truncated IDX header: ${bytes.length} of ${headerBytes} bytes`);
+  if (bytes.length < headerBytes) {
+    if (partial) return undefined;
+    throw new DataFormatError(file, `truncated IDX header: ${bytes.length} of ${headerBytes} bytes`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) dims.push(view.getUint32(4 + 4 * d, false));
-  const expected = dims.reduce((a, b) => a * b, 1);
+  return { dims, headerBytes, dataBytes: dims.reduce((a, b) => a * b, 1) };
+}
+
+/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
+  const { dims, headerBytes, dataBytes: expected } = parseIdxHeader(bytes, file) as IdxHeader;
   const actual = bytes.length - headerBytes;
   if (actual < expected) {
     throw new DataFormatError(file, `truncated: dimensions ${dims.join('x')} need ${expected} data bytes, found ${actual}`);

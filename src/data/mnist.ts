@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DataFormatError } from '../errors.js';
 import { standardSplit } from './split.js';
 import type { MnistSplit } from './split.js';
@@ -19,14 +19,6 @@ export const IDX_FILES = {
 export { standardSplit, VALIDATION_SIZE } from './split.js';
 export type { MnistSplit } from './split.js';
 
-/** Folders searched, in order, when --data is not given. */
-export function candidateDirs(dataset: DatasetName, env: NodeJS.ProcessEnv = process.env): string[] {
-  if (dataset === 'fashion-mnist') {
-    return [env.FASHION_MNIST_DIR, '/usr/share/datasets/fashion-mnist', 'data/fashion-mnist'].filter((d): d is string => !!d).map((d) => resolve(d));
-  }
-  return [env.MNIST_DIR, 'data/mnist'].filter((d): d is string => !!d).map((d) => resolve(d));
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
@@ -42,12 +34,6 @@ export async function findIdxFile(dir: string, name: string): Promise<string | u
     if (await exists(candidate)) return candidate;
   }
   return undefined;
-}
-
-/** True when dir holds all four standard files. */
-export async function hasIdxFiles(dir: string): Promise<boolean> {
-  for (const name of Object.values(IDX_FILES)) if (!(await findIdxFile(dir, name))) return false;
-  return true;
 }
 
 async function requireFile(dir: string, name: string): Promise<string> {

@@ -28,6 +28,8 @@ export async function createTfjsContender(backend: 'cpu' | 'wasm', data: Dataset
   } catch (error) {
     return `TensorFlow.js is not installed (${(error as Error).message.split('\n')[0]})`;
   }
+  // Production mode: no debug checks, and no "install tfjs-node" banner on stderr (we measure the cpu backend on purpose).
+  tf.enableProdMode();
   if (!(await tf.setBackend(backend))) return `TensorFlow.js backend ${backend} did not start`;
   await tf.ready();
   // Both backends live in one tf engine: each contender switches to its own before working (already started, so at once).
