@@ -6,12 +6,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { saveTfjs } from '../src/interop/files-node.js';
 import { serializeModel } from '../src/model/file.js';
-import { launchChromium, watchErrors } from './browser.js';
+import { browserTest as test, chromiumForFile, SKIP_BROWSER, watchErrors } from './browser.js';
 import { REPO_ROOT } from './helpers.js';
 import { agreement, FLOAT32_TOLERANCE, trainFixture } from './interop-fixture.js';
 import type { Fixture } from './interop-fixture.js';
@@ -21,9 +21,10 @@ let fixture: Fixture;
 let dir: string;
 let server: Server;
 let url: string;
-let browser: Browser;
+const browser: Browser = await chromiumForFile();
 
 before(async () => {
+  if (SKIP_BROWSER) return;
   fixture = await trainFixture();
   dir = await mkdtemp(join(tmpdir(), 'mnist-interop-browser-'));
   const root = join(REPO_ROOT, 'examples/browser');
@@ -40,13 +41,11 @@ before(async () => {
   await writeFile(join(dir, 'model', 'images.f32'), new Uint8Array(fixture.pixels32.buffer));
   await writeFile(join(dir, 'model', 'images.f64'), new Uint8Array(fixture.pixels64.buffer));
   ({ server, url } = await serveFolder(join(dir, 'site'), { mounts: { 'model/': join(dir, 'model'), 'tfjs/': join(REPO_ROOT, 'node_modules/@tensorflow/tfjs/dist') } }));
-  browser = await launchChromium();
 });
 
 after(async () => {
-  await browser?.close();
   server?.close();
-  await rm(dir, { recursive: true, force: true });
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function openRecogniser(model: string): Promise<{ page: Page; errors: string[] }> {
