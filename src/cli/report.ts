@@ -18,9 +18,9 @@ export function reportCommand(): Command {
     .requiredOption('--out <dir>', 'folder to write index.html into (created when missing)')
     .addOption(dataOption())
     .action(async (flags: { model: string; metrics?: string; out: string; data?: string }) => {
+      const file = join(await prepareOutputDir(flags.out), 'index.html');
       const model = await loadModel(flags.model);
       const metrics = flags.metrics ? (await readMetricsFile(flags.metrics)).metrics : model.metrics;
-      const file = join(await prepareOutputDir(flags.out), 'index.html');
       const { dir, split } = await locateAndLoad({ data: flags.data, dataset: model.training?.dataset ?? 'mnist', log: (m) => void process.stderr.write(`${m}\n`) });
       checkNetworkFitsData(model.spec, { test: split.test }, dir, { modelFile: flags.model });
       const network = await Network.create(model.spec, { engine: 'wasm', simd: model.training?.simd ?? 'auto', parameters: model.parameters });

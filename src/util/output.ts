@@ -24,7 +24,7 @@ export function describeWriteError(error: unknown): string {
     EACCES: 'permission denied',
     EPERM: 'permission denied',
     EROFS: 'read-only file system',
-    ENOENT: 'its folder does not exist (removed?)',
+    ENOENT: 'no such file or folder',
     ENOTDIR: 'a part of the path is a file, not a folder',
     EISDIR: 'is a directory',
   };
@@ -52,14 +52,27 @@ async function probeWritable(dir: string, shown: string): Promise<void> {
   }
 }
 
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir can loop forever on pseudo file systems (/proc), and
+ * walking up also finds the file that stands where a folder should be.
+ */
 async function ensureDir(dir: string, shown: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new OutputError(shown, `cannot create the folder ${dir}: ${describeWriteError(error)}`);
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    const found = await kind(at);
+    if (found === 'directory') break;
+    if (found !== 'missing') throw new OutputError(shown, `${at} is a file, not a folder`);
+    missing.unshift(at);
+    if (dirname(at) === at) break;
   }
-  const found = await kind(dir);
-  if (found !== 'directory') throw new OutputError(shown, `${dir} is not a folder`);
+  for (const folder of missing) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new OutputError(shown, `cannot create the folder ${folder}: ${describeWriteError(error)}`);
+    }
+  }
+  if ((await kind(dir)) !== 'directory') throw new OutputError(shown, `${dir} is not a folder`);
 }
 
 /**
