@@ -65,6 +65,18 @@ const RUN = ['--data', MNIST_DIR, '--train-size', '20000', '--epochs', '3', '--s
 const reference = join(dir, 'reference.json');
 const referenceRun = runCli(['train', ...RUN, '--save', reference]);
 
+/** Starts `train RUN extra`, and once `file` exists (the first epoch is written) does `meanwhile` to its outputs. */
+async function trainAndMeanwhile(extra: string[], file: string, meanwhile: () => Promise<void>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'train', ...RUN, ...extra]);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const started = Date.now();
+  while (!existsSync(file) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 10));
+  await meanwhile();
+  return { code: await code, stderr };
+}
+
 async function assertFallbackHoldsTheModel(stderr: string, where: string): Promise<void> {
   const fallback = /the model is saved in (\S+\.unsaved-\S+\.json) instead$/m.exec(stderr)?.[1];
   assert.ok(fallback, stderr);
@@ -77,15 +89,11 @@ async function assertFallbackHoldsTheModel(stderr: string, where: string): Promi
 test('the --save folder removed during training: one line naming a fallback beside the checkpoint that holds the parameters', async () => {
   const gone = join(dir, 'gone');
   const checkpoint = join(dir, 'ck-gone.json');
-  const child = spawn(process.execPath, [CLI, 'train', ...RUN, '--save', join(gone, 'm.json'), '--checkpoint', checkpoint]);
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const started = Date.now();
-  while (!existsSync(checkpoint) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 10));
-  await rm(gone, { recursive: true });
-  await writeFile(gone, 'a file where the folder was\n');
-  assert.equal(await code, 1, stderr);
+  const { code, stderr } = await trainAndMeanwhile(['--save', join(gone, 'm.json'), '--checkpoint', checkpoint], checkpoint, async () => {
+    await rm(gone, { recursive: true });
+    await writeFile(gone, 'a file where the folder was\n');
+  });
+  assert.equal(code, 1, stderr);
   assert.match(stderr, /^mnist-wasm: \S+gone\/m\.json: could not be written: a part of the path is a file, not a folder \(ENOTDIR\); the model is saved in \S+ instead\n$/);
   await assertFallbackHoldsTheModel(stderr, dir);
 });
@@ -118,14 +126,8 @@ test('a full disk at the final save: one line naming a fallback in the temp fold
 test('a metrics folder removed mid-run: the model trained so far is kept and the message says how to resume', async () => {
   const metricsDir = join(dir, 'metrics-gone');
   const metrics = join(metricsDir, 'm.jsonl');
-  const child = spawn(process.execPath, [CLI, 'train', ...RUN, '--save', join(dir, 'never.json'), '--metrics', metrics]);
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const started = Date.now();
-  while (!existsSync(metrics) && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 10));
-  await rm(metricsDir, { recursive: true });
-  assert.equal(await code, 1, stderr);
+  const { code, stderr } = await trainAndMeanwhile(['--save', join(dir, 'never.json'), '--metrics', metrics], metrics, () => rm(metricsDir, { recursive: true }));
+  assert.equal(code, 1, stderr);
   assert.match(stderr, /^mnist-wasm: \S+m\.jsonl: could not be written: no such file or folder \(ENOENT\); the model trained so far is saved in (\S+) \(resume with: npx mnist-wasm train --resume \S+ --data \S+ --save \S+never\.json --metrics \S+m\.jsonl\)\n$/);
   const kept = /saved in (\S+) \(resume/.exec(stderr)?.[1] as string;
   assert.ok((await loadModel(kept)).state?.epochsDone, 'at least one epoch is kept');

@@ -45,14 +45,8 @@ export interface TrainFlags {
 export type FlagSource = (flag: keyof TrainFlags) => string | undefined;
 
 /** Everything a run needs besides the data: the network, the SGD settings and how to run and watch it. */
-export interface TrainSettings {
+export interface TrainSettings extends Pick<TrainingConfig, 'epochs' | 'batchSize' | 'eta' | 'lambda' | 'seed' | 'init'> {
   spec: NetworkSpec;
-  epochs: number;
-  batchSize: number;
-  eta: number;
-  lambda: number;
-  seed: number;
-  init: { weights: WeightInit; biases: BiasInit };
   dataset: DatasetName;
   /** The first N training images; undefined for all of them. */
   trainSize: number | undefined;

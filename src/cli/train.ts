@@ -6,7 +6,8 @@ import { locateAndLoad } from '../data/locate.js';
 import type { MnistSplit } from '../data/split.js';
 import { Network } from '../engine/network.js';
 import { loadModel, saveFallback, saveModel, saveModelOrFallback } from '../model/file-node.js';
-import type { SavedModel } from '../model/file.js';
+import type { SavedModel, TrainingConfig } from '../model/file.js';
+import type { NetworkSpec } from '../model/spec.js';
 import { chartFormat } from '../plot/chart-file.js';
 import { train, validateTrainOptions } from '../train/trainer.js';
 import type { TrainerState, TrainResult } from '../train/trainer.js';
@@ -138,6 +139,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   });
 
   let result: TrainResult;
+  let trained: SavedModel;
   try {
     print(headerLine(settings, network, dir, split));
     print(tableHeader());
@@ -154,6 +156,8 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
         },
       },
     });
+    state = result.state;
+    trained = snapshot();
   } catch (error) {
     if (error instanceof DivergenceError) {
       const kept = out.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${out.checkpoint}` : '';
@@ -170,22 +174,28 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
     interrupt.dispose();
     network.dispose();
   }
-  state = result.state;
+  await finishRun(result, trained, out, dir, fallbackDirs, flags.json ? { spec, training, history } : undefined);
+}
 
+/**
+ * Saves where the run's outcome says (an interrupted run never replaces --save: its state goes to the checkpoint,
+ * or to a file named as interrupted), tells the user where, and prints the --json summary when asked.
+ */
+async function finishRun(result: TrainResult, model: SavedModel, out: Destinations, dataDir: string, fallbackDirs: string[], summary?: { spec: NetworkSpec; training: TrainingConfig; history: EpochMetrics[] }): Promise<void> {
   const aborted = result.stopped === 'aborted';
-  // An interrupted run never replaces --save: its state goes to the checkpoint, or to a file named as interrupted.
   const file = aborted ? out.checkpoint ?? `${out.save}.interrupted.json` : out.save;
-  await saveModelOrFallback(file, snapshot(), fallbackDirs);
+  await saveModelOrFallback(file, model, fallbackDirs);
+  const log = (message: string): void => void process.stderr.write(`${message}\n`);
   if (aborted) {
-    log(`interrupted in epoch ${state.epochsDone + 1} after ${state.batchesDone} mini-batches; saved to ${file}. Resume with: ${resumeCommand(file, dir, out)}`);
+    log(`interrupted in epoch ${result.state.epochsDone + 1} after ${result.state.batchesDone} mini-batches; saved to ${file}. Resume with: ${resumeCommand(file, dataDir, out)}`);
     process.exitCode = 130;
   } else {
     log(`${result.bestEpoch !== undefined ? `best epoch ${result.bestEpoch}; ` : ''}${result.stopped}; model saved to ${file}`);
   }
-  if (flags.json) {
-    print(JSON.stringify({
-      command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped,
-      final: history[history.length - 1] ?? null, model: file,
-    }));
-  }
+  if (!summary) return;
+  const { spec, training, history } = summary;
+  process.stdout.write(`${JSON.stringify({
+    command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped,
+    final: history[history.length - 1] ?? null, model: file,
+  })}\n`);
 }
