@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { MnistWasmError } from './errors.js';
@@ -17,12 +18,16 @@ setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 // Usage errors as one line: "mnist-wasm: unknown option '--x'".
 const output = { outputError: (message: string, write: (text: string) => void) => write(`mnist-wasm: ${message.replace(/^error: /, '')}`) };
+// dist/cli.js and src/cli.ts both sit one folder below package.json.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const program = new Command('mnist-wasm')
   .description('Train fully connected networks on MNIST with a WebAssembly SIMD core')
+  .version(version, '-V, --version', 'print the version')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput(output);
-for (const command of [trainCommand(), evaluateCommand(), downloadCommand(), reportCommand(), compareCommand(), predictCommand(), benchCommand(), exportCommand(), importCommand()]) {
+const commands = [trainCommand, evaluateCommand, predictCommand, reportCommand, compareCommand, downloadCommand, benchCommand, exportCommand, importCommand];
+for (const command of commands.map((make) => make())) {
   program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
 }
 

@@ -1,11 +1,11 @@
 // Bad input to the CLI: one line naming the file or flag and the problem, a non-zero exit, never a stack trace.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { idxBytes, MNIST_DIR, runCli } from './helpers.js';
+import { idxBytes, MNIST_DIR, REPO_ROOT, runCli } from './helpers.js';
 import type { CliResult } from './helpers.js';
 import { serveFolder } from './serve.js';
 
@@ -65,11 +65,23 @@ test('image and label counts that differ', async () => {
 });
 
 test('a batch larger than the training set', async () => {
-  oneLineError(await runCli(['train', '--data', MNIST_DIR, ...quick, '--batch', '500']), /--batch 500 is larger than the 100 training examples/);
+  oneLineError(await runCli(['train', '--data', MNIST_DIR, ...quick, '--batch', '500']), /^mnist-wasm: batch size 500 is larger than the 100 training examples$/);
 });
 
 test('an input layer that does not match the images', async () => {
-  oneLineError(await runCli(['train', '--data', MNIST_DIR, ...quick, '--layers', '100,30,10']), /784 pixels per image but the first layer has 100 inputs/);
+  oneLineError(await runCli(['train', '--data', MNIST_DIR, ...quick, '--layers', '100,30,10']), /--layers 100,30,10: the network takes 100 inputs but the images in \S+ have 784 pixels$/);
+});
+
+test('an output layer with fewer classes than the labels is named before training starts, with the labels', async () => {
+  const run = await runCli(['train', '--data', MNIST_DIR, ...quick, '--layers', '784,30,9']);
+  oneLineError(run, /--layers 784,30,9: the network has 9 output classes but the labels in \S+ go up to 9 \(10 classes\)$/);
+  assert.equal(run.stdout, '', 'no header, no table');
+});
+
+test('--version prints the package version', async () => {
+  const run = await runCli(['--version']);
+  assert.equal(run.code, 0);
+  assert.equal(run.stdout, `${JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`);
 });
 
 test('a model file that does not exist, for evaluate and for --resume', async () => {

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { Network } from '../src/engine/network.js';
 import { ModelFormatError } from '../src/errors.js';
 import { loadModel, saveModel } from '../src/model/file-node.js';
-import { parseModel, serializeModel } from '../src/model/file.js';
+import { parseModel, SAVED_DATASETS, SAVED_ENGINES, serializeModel } from '../src/model/file.js';
+import { ENGINE_NAMES } from '../src/engine/network.js';
+import { DATASET_NAMES } from '../src/data/mnist.js';
 import type { SavedModel } from '../src/model/file.js';
 import { maxAbsDiff, spec, syntheticData } from './helpers.js';
 
@@ -77,7 +79,61 @@ test('rejects NaN or Infinity parameters even with a matching checksum', async (
   bad[5] = Number.POSITIVE_INFINITY;
   reject(serializeModel({ ...model, parameters: bad }), /parameter 5 is Infinity/);
 });
-test('rejects a broken training state', () => reject(variant((d) => (d.state.rngState = [1, 2])), /invalid training state/));
+test('rejects a broken training state', () => reject(variant((d) => (d.state.rngState = [1, 2])), /invalid training state: "rngState" must be four integers/));
+
+test('checks the training block field by field: enumerations by name, finite numbers in range', () => {
+  const cases: [(t: Record<string, unknown>) => void, RegExp][] = [
+    [(t) => (t.simd = '__proto__'), /invalid training settings: "simd" must be one of standard, relaxed$/],
+    [(t) => (t.engine = 'constructor'), /"engine" must be one of wasm, ts$/],
+    [(t) => (t.dataset = 'toString'), /"dataset" must be one of mnist, fashion-mnist$/],
+    [(t) => ((t.init as Record<string, unknown>).weights = '__proto__'), /"init\.weights" must be one of normal, scaled, small$/],
+    [(t) => (t.epochs = -3), /"epochs" must be an integer from 1 to 1000000$/],
+    [(t) => (t.batchSize = 1e300), /"batchSize" must be an integer from 1 to/],
+    [(t) => (t.eta = 0), /"eta" must be a finite number > 0$/],
+    [(t) => (t.lambda = -1), /"lambda" must be a finite number >= 0$/],
+    [(t) => (t.seed = 1.5), /"seed" must be an integer/],
+    [(t) => (t.trainSize = '100'), /"trainSize" must be an integer/],
+    [(t) => (t.threads = 1000), /"threads" must be an integer from 1 to 64$/],
+    [(t) => (t.monitor = { train: 'yes', validation: true, test: true }), /"monitor\.train" must be true or false$/],
+  ];
+  for (const [patch, pattern] of cases) reject(variant((d) => patch(d.training)), pattern);
+  reject(variant((d) => (d.training = [1, 2])), /invalid training settings: not an object/);
+});
+
+test('checks the state counts and the metrics; a hostile count is refused, not looped over', () => {
+  reject(variant((d) => (d.state.epochsDone = 1e300)), /invalid training state: "epochsDone" must be an integer from 0 to/);
+  reject(variant((d) => (d.state.batchesDone = -1)), /"batchesDone" must be an integer from 0 to/);
+  reject(variant((d) => (d.metrics = [{ epoch: 1, testAccuracy: 7 }])), /invalid metrics: entry 0: "testAccuracy" must be a fraction from 0 to 1$/);
+  reject(variant((d) => (d.metrics = [{ epoch: 'one' }])), /invalid metrics: entry 0: "epoch" must be a positive integer$/);
+  reject(variant((d) => (d.metrics = { length: 1e9 })), /invalid metrics: not a list of epochs$/);
+});
+
+test('unknown keys are dropped, never copied into the settings', () => {
+  const withExtras = variant((d) => {
+    d.training.extra = 'x';
+    d.state.more = 1;
+    d.metrics[0].note = 'hi';
+  });
+  // JSON.parse makes "__proto__" an own key: it must not reach the settings either.
+  const text = withExtras.replace('"training":{', '"training":{"__proto__":{"polluted":true},');
+  assert.ok(text.includes('"__proto__"'));
+  const loaded = parseModel(text, 'm.json');
+  assert.deepEqual(loaded.training, model.training);
+  assert.equal(Object.getPrototypeOf(loaded.training), Object.prototype);
+  assert.equal((loaded.training as unknown as Record<string, unknown>).polluted, undefined);
+  assert.deepEqual(Object.keys(loaded.state ?? {}), ['epochsDone', 'batchesDone', 'rngState']);
+  assert.deepEqual(loaded.metrics, model.metrics);
+});
+
+test('binary data is refused without echoing it', () => {
+  const png = new TextDecoder().decode(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+  assert.throws(() => parseModel(png, 'digit.png'), (e: unknown) => e instanceof ModelFormatError && e.message === 'digit.png: not a model file: binary data, expected JSON');
+});
+
+test("the file's enumerations are the engine's and the data's names", () => {
+  assert.deepEqual([...SAVED_ENGINES], [...ENGINE_NAMES]);
+  assert.deepEqual([...SAVED_DATASETS], [...DATASET_NAMES]);
+});
 test('a missing model file is a ModelFormatError naming it', async () => {
   await assert.rejects(loadModel(join(dir, 'nope.json')), (e: unknown) => e instanceof ModelFormatError && /nope\.json: model file not found/.test(e.message));
   const truncated = join(dir, 'truncated.json');

@@ -10,13 +10,14 @@ import { MNIST_DIR, runCli } from './helpers.js';
 const dir = await mkdtemp(join(tmpdir(), 'mnist-plot-'));
 const EPOCHS = 3;
 const base = ['train', '--data', MNIST_DIR, '--train-size', '2000', '--epochs', String(EPOCHS), '--no-progress', '--simd', 'standard'];
+const save = (name: string): string[] => ['--save', join(dir, name)];
 const svgFile = join(dir, 'curves.svg');
 const pngFile = join(dir, 'curves.png');
 const plain = join(dir, 'plain.jsonl');
 const l2 = join(dir, 'l2.jsonl');
 const runs = Promise.all([
-  runCli([...base, '--plot', svgFile, '--metrics', plain]),
-  runCli([...base, '--plot', pngFile, '--lambda', '5', '--metrics', l2]),
+  runCli([...base, '--plot', svgFile, '--metrics', plain, ...save('plain.json')]),
+  runCli([...base, '--plot', pngFile, '--lambda', '5', '--metrics', l2, ...save('l2.json')]),
 ]);
 
 /** (panel, series) -> epochs, read from the accessible labels Vega puts on every point. */
@@ -36,8 +37,8 @@ test('train --plot draws two panels with training and test cost and accuracy, on
   const svg = await readFile(svgFile, 'utf8');
   assert.match(svg, /^<svg /);
   assert.equal((svg.match(/class="mark-group role-title"/g) ?? []).length, 2, 'two panel titles');
-  assert.match(svg, />Cost Range</);
-  assert.match(svg, />Accuracy Range</);
+  const titles = [...svg.matchAll(/class="mark-group role-title"[\s\S]*?<text[^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(titles, ['Cost', 'Accuracy'], 'panels titled "Cost" and "Accuracy"');
   for (const title of ['Epoch', 'Cost', 'Accuracy']) assert.match(svg, new RegExp(`aria-label="[XY]-axis titled '${title}'`));
   const points = pointsBySeries(svg);
   assert.deepEqual([...points.keys()].sort(), ['Accuracy / test', 'Accuracy / training', 'Cost / test', 'Cost / training']);
@@ -76,4 +77,20 @@ test('compare names a metrics file that is missing or malformed', async () => {
   const run = await runCli(['compare', join(dir, 'nope.jsonl'), '--plot', join(dir, 'x.svg')]);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^mnist-wasm: .*nope\.jsonl: metrics file not found\n$/);
+});
+
+test('compare without --plot prints the summary and writes nothing', async () => {
+  await runs;
+  const run = await runCli(['compare', plain, l2]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^lambda 0: 3 epochs, final test accuracy [\d.]+%\nlambda 5: 3 epochs, final test accuracy [\d.]+%\n$/);
+});
+
+test('a chart name that is neither .svg nor .png is refused before any work, by train and compare', async () => {
+  for (const args of [[...base, '--plot', join(dir, 'x.pdf')], ['compare', plain, '--plot', join(dir, 'x.pdf')]]) {
+    const run = await runCli(args);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^mnist-wasm: .*x\.pdf: charts are written as \.svg or \.png, not "\.pdf"\n$/);
+    assert.equal(run.stdout, '', 'nothing trained or printed');
+  }
 });

@@ -1,10 +1,10 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { locateAndLoad } from '../data/locate.js';
-import type { DatasetName } from '../data/mnist.js';
 import { Network } from '../engine/network.js';
 import type { EngineName } from '../engine/network.js';
 import type { SimdChoice } from '../engine/wasm.js';
 import { loadModel } from '../model/file-node.js';
+import { checkNetworkFitsData } from './model-fit.js';
 import { dataOption, engineOption, simdOption } from './options.js';
 
 interface EvaluateFlags {
@@ -27,13 +27,15 @@ export function evaluateCommand(): Command {
       const model = await loadModel(flags.model);
       const saved = model.training;
       // By default use the engine and build that trained the model, so its numbers reproduce to the last digit.
-      const engine = cmd.getOptionValueSource('engine') === 'default' && saved ? (saved.engine as EngineName) : flags.engine;
-      const simd = cmd.getOptionValueSource('simd') === 'default' && saved?.simd ? (saved.simd as SimdChoice) : flags.simd;
-      const { split } = await locateAndLoad({ data: flags.data, dataset: (saved?.dataset ?? 'mnist') as DatasetName, log: (m) => void process.stderr.write(`${m}\n`) });
+      const engine = cmd.getOptionValueSource('engine') === 'default' && saved ? saved.engine : flags.engine;
+      const simd = cmd.getOptionValueSource('simd') === 'default' && saved?.simd ? saved.simd : flags.simd;
+      const { dir, split } = await locateAndLoad({ data: flags.data, dataset: saved?.dataset ?? 'mnist', log: (m) => void process.stderr.write(`${m}\n`) });
+      checkNetworkFitsData(model.spec, { validation: split.validation, test: split.test }, dir, { modelFile: flags.model });
       const network = await Network.create(model.spec, { engine, simd, parameters: model.parameters });
       const penalty = saved ? network.l2Penalty(saved.lambda, saved.trainSize) : 0;
       const validation = network.evaluate(network.upload(split.validation));
       const test = network.evaluate(network.upload(split.test));
+      network.dispose();
       const summary = {
         command: 'evaluate',
         model: flags.model,

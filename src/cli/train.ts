@@ -1,52 +1,26 @@
+import { tmpdir } from 'node:os';
+import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import cliProgress from 'cli-progress';
-import { ConfigError, DivergenceError } from '../errors.js';
+import { DivergenceError } from '../errors.js';
 import { locateAndLoad } from '../data/locate.js';
-import type { DatasetName } from '../data/mnist.js';
+import type { MnistSplit } from '../data/split.js';
 import { Network } from '../engine/network.js';
-import type { EngineName } from '../engine/network.js';
-import type { SimdChoice } from '../engine/wasm.js';
-import { loadModel, saveModel } from '../model/file-node.js';
+import { loadModel, saveFallback, saveModel, saveModelOrFallback } from '../model/file-node.js';
 import type { SavedModel, TrainingConfig } from '../model/file.js';
-import { validateSpec } from '../model/spec.js';
-import type { BiasInit, NetworkSpec, WeightInit } from '../model/spec.js';
-import { train } from '../train/trainer.js';
-import type { TrainerState } from '../train/trainer.js';
+import type { NetworkSpec } from '../model/spec.js';
+import { chartFormat } from '../plot/chart-file.js';
+import { train, validateTrainOptions } from '../train/trainer.js';
+import type { TrainerState, TrainResult } from '../train/trainer.js';
 import type { EpochMetrics } from '../train/metrics.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { describeWriteError, OutputError, prepareOutputFile } from '../util/output.js';
 import { tableHeader, tableRow } from './format.js';
+import { interruptSignal } from './interrupt.js';
+import { checkNetworkFitsData, checkStateFitsData } from './model-fit.js';
 import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions } from './options.js';
-
-interface TrainFlags {
-  layers: number[];
-  activation: NetworkSpec['activation'];
-  outputActivation: NetworkSpec['outputActivation'];
-  cost: NetworkSpec['cost'];
-  init: WeightInit;
-  biasInit: BiasInit;
-  epochs: number;
-  batch: number;
-  eta: number;
-  lambda: number;
-  seed: number;
-  engine: EngineName;
-  simd: SimdChoice;
-  threads: number;
-  data?: string;
-  dataset: DatasetName;
-  trainSize?: number;
-  save?: string;
-  checkpoint?: string;
-  resume?: string;
-  metrics?: string;
-  plot?: string;
-  json?: boolean;
-  earlyStop?: number;
-  monitorTrain: boolean;
-  monitorValidation: boolean;
-  monitorTest: boolean;
-  progress: boolean;
-}
+import { epochProgress } from './progress.js';
+import { defaultModelPath, resolveTrainConfig, trainingRecord } from './train-config.js';
+import type { TrainFlags, TrainSettings } from './train-config.js';
 
 export function trainCommand(): Command {
   const command = new Command('train').description('train a network on MNIST and report cost and accuracy per epoch');
@@ -63,11 +37,11 @@ export function trainCommand(): Command {
     .addOption(dataOption())
     .addOption(datasetOption())
     .addOption(new Option('--train-size <n>', 'use only the first N of the 50,000 training images').argParser(positiveInteger('train size')))
-    .addOption(new Option('--save <file>', 'write the trained model here (atomically)'))
+    .addOption(new Option('--save <file>', 'write the trained model here, atomically (default: models/<settings>_<time>.json)'))
     .addOption(new Option('--checkpoint <file>', 'save the model after every epoch and on Ctrl-C, for --resume'))
-    .addOption(new Option('--resume <file>', 'continue training a saved model (same settings unless overridden)'))
+    .addOption(new Option('--resume <file>', 'continue training a saved model: every setting not given on the command line comes from the file'))
     .addOption(new Option('--metrics <file>', 'write per-epoch metrics as JSON Lines (each line also carries the run configuration)'))
-    .addOption(new Option('--plot <file>', 'draw cost and accuracy per epoch (training and test) as SVG, or PNG for a .png name'))
+    .addOption(new Option('--plot <file>', 'draw cost and accuracy per epoch (training and test) as .svg or .png'))
     .addOption(new Option('--early-stop <n>', 'stop when validation accuracy has not improved for N epochs').argParser(positiveInteger('early stop')))
     .option('--no-monitor-train', 'skip evaluating the training set after each epoch')
     .option('--no-monitor-validation', 'skip evaluating the validation set')
@@ -78,143 +52,150 @@ export function trainCommand(): Command {
   return command;
 }
 
-/** The value of a flag, unless the user left it at its default and the resumed model says otherwise. */
-function pick<T>(cmd: Command, name: string, flag: T, saved: T | undefined): T {
-  return saved !== undefined && cmd.getOptionValueSource(name) === 'default' ? saved : flag;
+/** The files a run writes, all checked (folders created) before the data is read. */
+interface Destinations {
+  save: string;
+  checkpoint?: string;
+  metrics?: string;
+  plot?: string;
+}
+
+async function prepareDestinations(flags: TrainFlags, settings: TrainSettings): Promise<Destinations> {
+  if (flags.plot) chartFormat(flags.plot);
+  const save = flags.save ?? defaultModelPath(settings, new Date());
+  for (const file of [save, flags.checkpoint, flags.metrics, flags.plot]) if (file) await prepareOutputFile(file);
+  return { save, checkpoint: flags.checkpoint, metrics: flags.metrics, plot: flags.plot };
+}
+
+/** A path as a shell word, so a printed command can be pasted back. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that continues this run: every setting is in the file, so only the files are named. */
+function resumeCommand(from: string, dataDir: string, out: Destinations): string {
+  const words = ['npx', 'mnist-wasm', 'train', '--resume', from, '--data', dataDir, '--save', out.save];
+  for (const [flag, file] of [['--checkpoint', out.checkpoint], ['--metrics', out.metrics], ['--plot', out.plot]] as const) if (file) words.push(flag, file);
+  return words.map(shellWord).join(' ');
+}
+
+async function writeOutput(file: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw new OutputError(file, `could not be written: ${describeWriteError(error)}`);
+  }
+}
+
+function headerLine(settings: TrainSettings, network: Network, dir: string, split: MnistSplit): string {
+  const { spec } = settings;
+  const build = network.simd ? ` (${network.simd} SIMD${network.threads > 1 ? `, ${network.threads} threads` : ''})` : '';
+  return `mnist-wasm: training [${spec.layers.join(', ')}] ${spec.activation}/${spec.outputActivation}, ${spec.cost}, init ${settings.init.weights}, ` +
+    `${settings.engine}${build}, ${settings.dataset} from ${dir}: ${split.train.count} train / ${split.validation.count} validation / ${split.test.count} test, ` +
+    `batch ${settings.batchSize}, eta ${settings.eta}, lambda ${settings.lambda}, seed ${settings.seed}`;
+}
+
+/** After each epoch: the metrics file, the chart and the checkpoint, each failure naming its file. */
+function epochWriter(out: Destinations, runConfig: Record<string, unknown>): (history: EpochMetrics[], snapshot: () => SavedModel) => Promise<void> {
+  return async (history, snapshot) => {
+    if (out.metrics) await writeOutput(out.metrics, () => writeFileAtomic(out.metrics as string, history.map((m) => JSON.stringify({ ...m, config: runConfig })).join('\n') + '\n'));
+    if (out.plot) {
+      // Loaded on demand: the charting stack costs memory a plain run does not need.
+      const [{ learningCurvesSpec }, { writeChart }] = await Promise.all([import('../plot/curves.js'), import('../plot/render-node.js')]);
+      await writeOutput(out.plot, () => writeChart(out.plot as string, learningCurvesSpec([{ metrics: history }])));
+    }
+    if (out.checkpoint) await writeOutput(out.checkpoint, () => saveModel(out.checkpoint as string, snapshot()));
+  };
 }
 
 async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
-  const resumed: SavedModel | undefined = flags.resume ? await loadModel(flags.resume) : undefined;
-  const saved = resumed?.training;
-  if (resumed && !resumed.state) throw new ConfigError(`${flags.resume}: this model has no training state to resume from`);
-  const spec = resumed ? resumed.spec : validateSpec({ layers: flags.layers, activation: flags.activation, outputActivation: flags.outputActivation, cost: flags.cost });
-  if (resumed && cmd.getOptionValueSource('layers') === 'cli' && flags.layers.join() !== spec.layers.join()) {
-    throw new ConfigError(`--layers ${flags.layers.join(',')} differs from the resumed model's ${spec.layers.join(',')}`);
-  }
-  const config: TrainingConfig = {
-    epochs: flags.epochs,
-    batchSize: pick(cmd, 'batch', flags.batch, saved?.batchSize),
-    eta: pick(cmd, 'eta', flags.eta, saved?.eta),
-    lambda: pick(cmd, 'lambda', flags.lambda, saved?.lambda),
-    seed: pick(cmd, 'seed', flags.seed, saved?.seed),
-    init: { weights: pick(cmd, 'init', flags.init, saved?.init.weights), biases: pick(cmd, 'biasInit', flags.biasInit, saved?.init.biases) },
-    dataset: pick(cmd, 'dataset', flags.dataset, saved?.dataset as DatasetName | undefined),
-    trainSize: 0,
-    engine: flags.engine,
-  };
+  const resumed = flags.resume ? { file: flags.resume, model: await loadModel(flags.resume) } : undefined;
+  const settings = resolveTrainConfig(flags, (flag) => cmd.getOptionValueSource(flag), resumed);
+  const out = await prepareDestinations(flags, settings);
   const log = (message: string): void => void process.stderr.write(`${message}\n`);
-  const { dir, split } = await locateAndLoad({ data: flags.data, dataset: config.dataset as DatasetName, trainSize: flags.trainSize ?? saved?.trainSize, log });
-  config.trainSize = split.train.count;
-  if (config.batchSize > split.train.count) {
-    throw new ConfigError(`--batch ${config.batchSize} is larger than the ${split.train.count} training examples`);
-  }
-  if (split.train.inputSize !== spec.layers[0]) {
-    throw new ConfigError(`the data has ${split.train.inputSize} pixels per image but the first layer has ${spec.layers[0]} inputs (--layers ${spec.layers.join(',')})`);
-  }
-  const network = await Network.create(spec, { engine: flags.engine, simd: flags.simd, threads: flags.threads, init: { ...config.init, seed: config.seed }, parameters: resumed?.parameters });
-  config.simd = network.simd;
-  const history: EpochMetrics[] = [...(resumed?.metrics ?? [])];
-  let state: TrainerState | undefined = resumed?.state;
-  const snapshot = (): SavedModel => ({ spec, layout: network.layout, parameters: network.getParameters(), training: config, state, metrics: history });
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
-  // What tells runs apart in `compare`.
-  const runConfig = { layers: spec.layers, activation: spec.activation, output: spec.outputActivation, cost: spec.cost, init: config.init.weights, batch: config.batchSize, eta: config.eta, lambda: config.lambda, seed: config.seed, trainSize: config.trainSize };
-  const json = !!flags.json;
-  const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  out(`mnist-wasm: training [${spec.layers.join(', ')}] ${spec.activation}/${spec.outputActivation}, ${spec.cost}, init ${config.init.weights}, ` +
-    `${flags.engine}${network.simd ? ` (${network.simd} SIMD${network.threads > 1 ? `, ${network.threads} threads` : ''})` : ''}, ${config.dataset} from ${dir}: ${split.train.count} train / ${split.validation.count} validation / ${split.test.count} test, ` +
-    `batch ${config.batchSize}, eta ${config.eta}, lambda ${config.lambda}, seed ${config.seed}`);
-  out(tableHeader());
+  const { dir, split } = await locateAndLoad({ data: flags.data, dataset: settings.dataset, trainSize: settings.trainSize, log });
+  checkNetworkFitsData(settings.spec, split, dir, resumed ? { modelFile: resumed.file } : { layersFlag: settings.spec.layers });
+  validateTrainOptions(settings, split.train.count);
+  if (resumed && settings.resume) checkStateFitsData(settings.resume, split.train.count, settings.batchSize, resumed.file);
 
-  const bar = flags.progress && process.stderr.isTTY
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'epoch {epoch} [{bar}] {percentage}% | {value}/{total} examples | {rate} ex/s | ETA {eta}s', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
-    : undefined;
-  let barEpoch = 0;
-  let barStart = 0;
-  const controller = new AbortController();
-  const interrupt = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(130);
-    bar?.stop();
-    log(`\n${signal}: finishing the current mini-batch and saving (press again to quit at once)`);
-    controller.abort();
-  };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
-
-  const run = train(network, split, {
-    epochs: config.epochs,
-    batchSize: config.batchSize,
-    eta: config.eta,
-    lambda: config.lambda,
-    seed: config.seed,
-    resume: state,
-    earlyStopping: flags.earlyStop,
-    monitor: { train: flags.monitorTrain, validation: flags.monitorValidation, test: flags.monitorTest },
-    signal: controller.signal,
-    hooks: {
-      onBatch: bar
-        ? (e) => {
-            if (e.epoch !== barEpoch) {
-              barEpoch = e.epoch;
-              barStart = performance.now();
-              bar.start(split.train.count, 0, { epoch: e.epoch, rate: '-' });
-            }
-            const rate = Math.round(e.examples / ((performance.now() - barStart) / 1000 || 1));
-            bar.update(e.examples, { epoch: e.epoch, rate });
-          }
-        : undefined,
-      onEpoch: async (metrics, next) => {
-        bar?.stop();
-        barEpoch = 0;
-        history.push(metrics);
-        state = next;
-        out(tableRow(metrics));
-        if (flags.metrics) await writeFileAtomic(flags.metrics, history.map((m) => JSON.stringify({ ...m, config: runConfig })).join('\n') + '\n');
-        if (flags.plot) {
-          // Loaded on demand: the charting stack costs memory a plain run does not need.
-          const [{ learningCurvesSpec }, { writeChart }] = await Promise.all([import('../plot/curves.js'), import('../plot/render-node.js')]);
-          await writeChart(flags.plot, learningCurvesSpec([{ metrics: history }]));
-        }
-        if (flags.checkpoint) await saveModel(flags.checkpoint, snapshot());
-      },
-    },
+  const network = await Network.create(settings.spec, {
+    engine: settings.engine, simd: settings.simd, threads: settings.threads,
+    init: { ...settings.init, seed: settings.seed }, parameters: resumed?.model.parameters,
   });
-  const result = await run.catch((error: unknown) => {
-    bar?.stop();
+  const training = trainingRecord(settings, split.train.count, network.simd);
+  const history: EpochMetrics[] = [...(resumed?.model.metrics ?? [])];
+  let state: TrainerState | undefined = settings.resume;
+  const snapshot = (): SavedModel => ({ spec: settings.spec, layout: network.layout, parameters: network.getParameters(), training, state, metrics: history });
+  const fallbackDirs = [...(out.checkpoint ? [dirname(out.checkpoint)] : []), tmpdir()];
+  // What tells runs apart in `compare`.
+  const { spec } = settings;
+  const writeEpoch = epochWriter(out, { layers: spec.layers, activation: spec.activation, output: spec.outputActivation, cost: spec.cost, init: settings.init.weights, batch: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed, trainSize: split.train.count });
+  const progress = epochProgress(flags.progress, split.train.count);
+  const interrupt = interruptSignal((signal) => {
+    progress.stop();
+    log(`\n${signal}: finishing the current mini-batch and saving (press again to quit at once)`);
+  });
+
+  let result: TrainResult;
+  let trained: SavedModel;
+  try {
+    print(headerLine(settings, network, dir, split));
+    print(tableHeader());
+    result = await train(network, split, {
+      ...settings, resume: state, signal: interrupt.signal,
+      hooks: {
+        onBatch: progress.onBatch,
+        onEpoch: async (metrics, next) => {
+          progress.stop();
+          history.push(metrics);
+          state = next;
+          print(tableRow(metrics));
+          await writeEpoch(history, snapshot);
+        },
+      },
+    });
+    state = result.state;
+    trained = snapshot();
+  } catch (error) {
     if (error instanceof DivergenceError) {
-      const kept = flags.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${flags.checkpoint}` : '';
+      const kept = out.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${out.checkpoint}` : '';
       throw new DivergenceError(`${error.message}${kept}`);
     }
-    throw error;
-  });
-  bar?.stop();
-  network.dispose();
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', interrupt);
-  state = result.state;
+    if (!(error instanceof OutputError)) throw error;
+    // A write failed mid-run: keep what was trained, elsewhere, and say where.
+    const fallback = await saveFallback(out.save, snapshot(), fallbackDirs);
+    throw new OutputError(error.file as string, `${error.detail}; ${fallback
+      ? `the model trained so far is saved in ${fallback} (resume with: ${resumeCommand(fallback, dir, out)})`
+      : 'no copy of the model could be written either'}`);
+  } finally {
+    progress.stop();
+    interrupt.dispose();
+    network.dispose();
+  }
+  await finishRun(result, trained, out, dir, fallbackDirs, flags.json ? { spec, training, history } : undefined);
+}
 
-  if (flags.save) await saveModel(flags.save, snapshot());
-  if (result.stopped === 'aborted') {
-    const file = flags.checkpoint ?? flags.save;
-    if (file) await saveModel(file, snapshot());
-    log(file
-      ? `interrupted in epoch ${state.epochsDone + 1} after ${state.batchesDone} mini-batches; saved to ${file}. Resume with: mnist-wasm train --resume ${file}${flags.data ? ` --data ${flags.data}` : ''} --epochs ${config.epochs}`
-      : 'interrupted; nothing saved (use --checkpoint FILE to be able to resume)');
+/**
+ * Saves where the run's outcome says (an interrupted run never replaces --save: its state goes to the checkpoint,
+ * or to a file named as interrupted), tells the user where, and prints the --json summary when asked.
+ */
+async function finishRun(result: TrainResult, model: SavedModel, out: Destinations, dataDir: string, fallbackDirs: string[], summary?: { spec: NetworkSpec; training: TrainingConfig; history: EpochMetrics[] }): Promise<void> {
+  const aborted = result.stopped === 'aborted';
+  const file = aborted ? out.checkpoint ?? `${out.save}.interrupted.json` : out.save;
+  await saveModelOrFallback(file, model, fallbackDirs);
+  const log = (message: string): void => void process.stderr.write(`${message}\n`);
+  if (aborted) {
+    log(`interrupted in epoch ${result.state.epochsDone + 1} after ${result.state.batchesDone} mini-batches; saved to ${file}. Resume with: ${resumeCommand(file, dataDir, out)}`);
     process.exitCode = 130;
+  } else {
+    log(`${result.bestEpoch !== undefined ? `best epoch ${result.bestEpoch}; ` : ''}${result.stopped}; model saved to ${file}`);
   }
-  const last = history[history.length - 1];
-  if (!json) {
-    if (result.bestEpoch !== undefined) log(`best epoch ${result.bestEpoch}; ${result.stopped}${flags.save ? `; model saved to ${flags.save}` : ''}`);
-    return;
-  }
-  out(JSON.stringify({
-    command: 'train',
-    spec,
-    training: config,
-    epochs: history,
-    bestEpoch: result.bestEpoch,
-    stopped: result.stopped,
-    final: last ?? null,
-    model: flags.save ?? flags.checkpoint ?? null,
-  }));
+  if (!summary) return;
+  const { spec, training, history } = summary;
+  process.stdout.write(`${JSON.stringify({
+    command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped,
+    final: history[history.length - 1] ?? null, model: file,
+  })}\n`);
 }

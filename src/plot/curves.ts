@@ -34,7 +34,7 @@ export function curveRows(runs: RunCurves[], sets?: MetricSet[]): { epoch: numbe
   return rows;
 }
 
-/** Two panels side by side, "Cost Range" and "Accuracy Range", one line per run and set, against the epoch. */
+/** Two panels side by side, "Cost" and "Accuracy", one line per run and set, against the epoch. */
 export function learningCurvesSpec(runs: RunCurves[], options: CurvesOptions = {}): TopLevelSpec {
   const width = options.width ?? 360;
   const height = options.height ?? 260;
@@ -59,7 +59,7 @@ export function learningCurvesSpec(runs: RunCurves[], options: CurvesOptions = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title ? { title: options.title } : {}),
     data: { values: curveRows(runs, options.sets) },
-    hconcat: [panel('cost', 'Cost Range'), panel('accuracy', 'Accuracy Range')],
+    hconcat: [panel('cost', 'Cost'), panel('accuracy', 'Accuracy')],
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', view: { stroke: '#ddd' } },
   };
 }
