@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import sharp from 'sharp';
@@ -13,6 +13,7 @@ import { FIELD } from '../image/preprocess.js';
 import { digitVerdict } from '../image/verdict.js';
 import type { DigitVerdict } from '../image/verdict.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { prepareOutputDir } from '../util/output.js';
 import { engineOption, positiveInteger, simdOption } from './options.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
@@ -36,20 +37,6 @@ async function expand(paths: string[]): Promise<string[]> {
     }
   }
   return files;
-}
-
-/** The --debug-dir folder exists (created if missing) and takes a file, before any image is read. */
-async function prepareDebugDir(dir: string): Promise<void> {
-  const info = await stat(dir).catch(() => undefined);
-  if (info && !info.isDirectory()) throw new DataFormatError(dir, '--debug-dir is a file, not a folder');
-  try {
-    await mkdir(dir, { recursive: true });
-    const probe = join(dir, `.mnist-wasm-write-test-${process.pid}`);
-    await (await open(probe, 'w')).close();
-    await unlink(probe);
-  } catch (error) {
-    throw new DataFormatError(dir, `--debug-dir is not a writable folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
 }
 
 /** A model predict can use: 28x28 inputs and at least the ten digits as outputs. */
@@ -93,7 +80,7 @@ export function predictCommand(): Command {
     .addOption(engineOption())
     .addOption(simdOption())
     .action(async (paths: string[], flags: PredictFlags) => {
-      if (flags.debugDir) await prepareDebugDir(flags.debugDir);
+      if (flags.debugDir) await prepareOutputDir(flags.debugDir);
       const model = await loadModel(flags.model);
       checkModelShape(flags.model, model.spec.layers);
       const network = await Network.create(model.spec, { engine: flags.engine, simd: flags.simd, parameters: model.parameters });

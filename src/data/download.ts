@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, constants, mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { fileURLToPath } from 'node:url';
 import { MnistWasmError } from '../errors.js';
+import { prepareOutputDir } from '../util/output.js';
 import { streamContent } from './files.js';
 import { IDX_FILES } from './mnist.js';
 import type { DatasetName } from './mnist.js';
@@ -87,24 +88,17 @@ export interface DownloadOptions {
 /** Failures that mean the mirror was not reached at all (no network, no DNS, nobody listening). */
 const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'TimeoutError']);
 
-/**
- * Makes sure dir is a writable folder before any download starts, creating it when missing; returns the
- * topmost folder it created (to remove again if nothing ends up in it), or undefined.
- */
-export async function prepareDownloadDir(dir: string): Promise<string | undefined> {
-  const existing = await stat(dir).catch(() => undefined);
-  if (existing && !existing.isDirectory()) throw new DownloadError('is a file, not a folder', dir);
-  let created: string | undefined;
-  try {
-    created = existing ? undefined : await mkdir(dir, { recursive: true });
-    await access(dir, constants.W_OK);
-  } catch (error) {
-    throw new DownloadError(`cannot be written to (${(error as NodeJS.ErrnoException).code ?? String(error)})`, dir);
+/** The outermost folder of dir that does not exist yet (what preparing dir will create), if any. */
+async function firstMissingFolder(dir: string): Promise<string | undefined> {
+  let missing: string | undefined;
+  for (let at = resolve(dir); !(await stat(at).then(() => true, () => false)); at = dirname(at)) {
+    missing = at;
+    if (dirname(at) === at) break;
   }
-  return created;
+  return missing;
 }
 
-/** Removes the folders prepareDownloadDir created, from dir up to created, as long as they are empty. */
+/** Removes the folders downloadDataset created, from dir up to created, as long as they are empty. */
 async function removeIfEmpty(dir: string, created: string | undefined): Promise<void> {
   if (!created) return;
   for (let folder = dir; !relative(created, folder).startsWith('..'); folder = dirname(folder)) {
@@ -196,7 +190,8 @@ async function downloadFile(dataset: DatasetName, name: string, dir: string, opt
 /** Downloads the four files into dir, verifying each; files already present and correct are kept. */
 export async function downloadDataset(dataset: DatasetName, dir: string, options: DownloadOptions = {}): Promise<string[]> {
   const mirrors = options.mirrors ?? defaultMirrors(dataset);
-  const created = await prepareDownloadDir(dir);
+  const created = await firstMissingFolder(dir);
+  await prepareOutputDir(dir);
   const written: string[] = [];
   try {
     for (const name of Object.values(IDX_FILES)) {
