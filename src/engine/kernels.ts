@@ -30,3 +30,18 @@ export interface Kernels {
   /** Sum of squares of n values. */
   sumSquares(values: number, n: number): number;
 }
+
+/** The kernels worker threads run in slices: each takes the slice [start, end) of its rows or columns last. */
+export const SLICED_KERNELS = ['denseForward', 'denseAccumulate', 'denseBackwardInput', 'accumulateColumns'] as const;
+export type SlicedKernel = (typeof SLICED_KERNELS)[number];
+
+/** A sliced kernel's arguments before the slice bounds, as the Kernels interface declares them. */
+export type SliceArgs<K extends SlicedKernel> = Parameters<Kernels[K]> extends [...infer Args, number, number] ? Args : never;
+
+/** How many arguments each sliced kernel takes before its slice bounds; the compiler checks them against Kernels. */
+export const SLICE_ARG_COUNTS = {
+  denseForward: 10,
+  denseAccumulate: 10,
+  denseBackwardInput: 8,
+  accumulateColumns: 8,
+} as const satisfies { [K in SlicedKernel]: SliceArgs<K>['length'] };

@@ -1,7 +1,7 @@
 // A worker thread of the wasm engine: instantiates the core over the shared memory and runs slices of the jobs
 // the main thread posts in the pool's control block (see threads.ts). Node (worker_threads) and browsers.
 import { instantiateCore } from './wasm.js';
-import { runSlices, SLOT, STOP, THREAD_OPS } from './threads.js';
+import { kernelsByOp, runSlices, SLOT, STOP } from './threads.js';
 
 interface Init {
   module: WebAssembly.Module;
@@ -16,8 +16,7 @@ const SPIN_MS = 5;
 
 export async function serve(init: Init, ready: () => void): Promise<void> {
   const core = await instantiateCore(init.module, init.memory);
-  const kernels: Record<number, (...args: number[]) => void> = {};
-  for (const [name, op] of Object.entries(THREAD_OPS)) kernels[op] = core[name as keyof typeof THREAD_OPS] as (...args: number[]) => void;
+  const kernels = kernelsByOp(core);
   const i32 = new Int32Array(init.memory.buffer);
   const f64 = new Float64Array(init.memory.buffer);
   const base = init.control >> 2;

@@ -7,17 +7,27 @@
 // whose core is busy elsewhere delays a job by at most the slice it is in. Every slice is computed whole by one
 // thread, so the results do not depend on who computed what.
 import type { Arena } from './arena.js';
-import type { Kernels } from './kernels.js';
+import { SLICE_ARG_COUNTS, SLICED_KERNELS } from './kernels.js';
+import type { Kernels, SliceArgs, SlicedKernel } from './kernels.js';
 
-/** The kernels a worker can run, by number; each takes the slice [start, end) of its rows or columns last. */
-export const THREAD_OPS = { denseForward: 1, denseAccumulate: 2, denseBackwardInput: 3, accumulateColumns: 4 } as const;
-export type ThreadOp = keyof typeof THREAD_OPS;
+/** One kernel call of a job, its arguments typed from the Kernels interface; every slice runs all the steps, in order. */
+export type ThreadStep = { [K in SlicedKernel]: { op: K; args: SliceArgs<K> } }[SlicedKernel];
 
-/** One kernel call of a job; every slice runs all the steps, in order. */
-export interface ThreadStep {
-  op: ThreadOp;
-  /** The kernel's arguments before the slice bounds. */
-  args: number[];
+/** Steps from `from` on wait until the main thread has run `open()`, which overlaps the workers' first steps. */
+export interface JobGate {
+  from: number;
+  open(): void;
+}
+
+/** Runs one step on the slice [start, end) in this thread. */
+export function runStep(kernels: Kernels, step: ThreadStep, start: number, end: number): void {
+  const kernel: (...args: number[]) => void = kernels[step.op];
+  kernel(...step.args, start, end);
+}
+
+/** A thread's kernel table for steps read back from the control block, by op number (the index in SLICED_KERNELS). */
+export function kernelsByOp(kernels: Kernels): Kernel[] {
+  return SLICED_KERNELS.map((name): Kernel => kernels[name]);
 }
 
 /** Int32 slots of the pool's control block. */
@@ -29,7 +39,8 @@ export const MAX_THREADS = 64;
 export const SLICES_PER_THREAD = 2;
 /** Byte offset of the steps, STEP_SLOTS f64 each: op, argument count, arguments. */
 export const ARGS_OFFSET = 4 * (CLAIMS + MAX_THREADS * SLICES_PER_THREAD);
-export const STEP_SLOTS = 16;
+/** Room for the op, the count and the longest argument list of any sliced kernel. */
+export const STEP_SLOTS = 2 + Math.max(...Object.values(SLICE_ARG_COUNTS));
 export const MAX_STEPS = 4;
 export const CONTROL_BYTES = ARGS_OFFSET + MAX_STEPS * STEP_SLOTS * 8;
 export const STOP = -1;
@@ -45,7 +56,7 @@ type Kernel = (...args: number[]) => void;
  * Runs the slices of the current job this thread owns, then steals unclaimed ones; returns how many it ran.
  * The same code serves the main thread (thread 0) and the workers.
  */
-export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Record<number, Kernel>): number {
+export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Kernel[]): number {
   const base = control >> 2;
   const slices = i32[base + SLOT.slices], sliceRows = i32[base + SLOT.sliceRows], rows = i32[base + SLOT.rows];
   const steps = i32[base + SLOT.steps], gatedFrom = i32[base + SLOT.gatedFrom];
@@ -79,7 +90,7 @@ export class ThreadPool {
   readonly threads: number;
   private readonly control: number;
   private readonly workers: { terminate(): void }[];
-  private readonly kernels: Record<number, Kernel> = {};
+  private readonly kernels: Kernel[];
   private seq = 0;
   private done = 0;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
@@ -88,7 +99,7 @@ export class ThreadPool {
   private readonly f64: Float64Array;
 
   private constructor(arena: Arena, kernels: Kernels, control: number, workers: { terminate(): void }[]) {
-    for (const [name, op] of Object.entries(THREAD_OPS)) this.kernels[op] = kernels[name as ThreadOp] as Kernel;
+    this.kernels = kernelsByOp(kernels);
     this.control = control;
     this.workers = workers;
     this.threads = workers.length + 1;
@@ -108,14 +119,17 @@ export class ThreadPool {
    * what an earlier step wrote in the same slice. With `gate`, the steps from `gate.from` on wait until this
    * thread has run `gate.open()`, which overlaps the workers' first steps. Returns when every slice is done.
    */
-  run(steps: ThreadStep[], rows: number, gate?: { from: number; open(): void }): void {
+  run(steps: ThreadStep[], rows: number, gate?: JobGate): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     const { i32, f64, control } = this;
     const base = control >> 2;
     const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / SLICE_ALIGN) * SLICE_ALIGN;
     const slices = Math.ceil(rows / sliceRows);
     const argsAt = (control + ARGS_OFFSET) >> 3;
-    steps.forEach((step, i) => f64.set([THREAD_OPS[step.op], step.args.length, ...step.args], argsAt + i * STEP_SLOTS));
+    steps.forEach((step, i) => {
+      if (step.args.length !== SLICE_ARG_COUNTS[step.op]) throw new Error(`${step.op} takes ${SLICE_ARG_COUNTS[step.op]} arguments before its slice, got ${step.args.length}`);
+      f64.set([SLICED_KERNELS.indexOf(step.op), step.args.length, ...step.args], argsAt + i * STEP_SLOTS);
+    });
     i32[base + SLOT.steps] = steps.length;
     i32[base + SLOT.slices] = slices;
     i32[base + SLOT.sliceRows] = sliceRows;
