@@ -5,7 +5,7 @@ import { Network } from '../src/engine/network.js';
 import type { DatasetHandle } from '../src/engine/network.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { CANONICAL_SPEC } from '../src/model/spec.js';
-import { Random } from '../src/model/random.js';
+import { Random } from '../src/util/random.js';
 import { engineVariants, maxAbsDiff, MNIST_DIR } from './helpers.js';
 
 const STEPS = 100;

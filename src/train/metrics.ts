@@ -1,17 +1,5 @@
-/** One epoch's numbers: costs include the L2 term when lambda > 0; accuracies are fractions. */
-export interface EpochMetrics {
-  epoch: number;
-  trainCost?: number;
-  trainAccuracy?: number;
-  validationCost?: number;
-  validationAccuracy?: number;
-  testCost?: number;
-  testAccuracy?: number;
-  /** Training time of the epoch alone. */
-  seconds: number;
-  /** Time spent evaluating after the epoch. */
-  evalSeconds: number;
-}
+import type { EpochMetrics } from '../model/state.js';
+export type { EpochMetrics } from '../model/state.js';
 
 export const METRIC_SETS = ['train', 'validation', 'test'] as const;
 export type MetricSet = (typeof METRIC_SETS)[number];
