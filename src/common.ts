@@ -2,7 +2,7 @@
 export { Network, ENGINE_NAMES, setEngineDefaults } from './engine/network.js';
 export type { EngineName, EngineOptions, DatasetHandle, StepOptions, Score } from './engine/network.js';
 export type { SimdBuild, SimdChoice, WasmBytesReader } from './engine/wasm.js';
-export type { WorkerSpawner } from './engine/threads.js';
+export type { WorkerSpawner, WorkerInit, WorkerEvents } from './engine/threads.js';
 export { CANONICAL_SPEC, parameterLayout, validateSpec } from './model/spec.js';
 export type { NetworkSpec, ParameterLayout, LayerLayout, HiddenActivation, OutputActivation, CostName, WeightInit, BiasInit } from './model/spec.js';
 export { initParameters } from './model/init.js';

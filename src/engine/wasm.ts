@@ -43,6 +43,8 @@ async function compile(file: string, read: WasmBytesReader): Promise<WebAssembly
   if (!module) {
     module = read(file).then((bytes) => WebAssembly.compile(bytes as BufferSource));
     modules.set(file, module);
+    // A failed read or compile is not kept: the next network tries again.
+    module.catch(() => modules.delete(file));
   }
   return module;
 }
