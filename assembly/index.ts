@@ -7,13 +7,8 @@
 // Examples per panel in denseForward (even): large evaluation chunks are cut so their inputs stay in L2.
 const EXAMPLE_PANEL: i32 = 16;
 
-// Activation codes, shared with src/model/spec.ts.
-const SIGMOID: i32 = 0;
-const RELU: i32 = 1;
-const SOFTMAX: i32 = 2;
-// Cost codes.
-const CROSS_ENTROPY: i32 = 0;
-const QUADRATIC: i32 = 1;
+import { LIST_HEADER, MASK_EXAMPLES, QUADRATIC, RELU, SOFTMAX } from './constants';
+export { CROSS_ENTROPY, LIST_HEADER, MASK_EXAMPLES, QUADRATIC, RELU, SIGMOID, SOFTMAX } from './constants';
 
 // FMA when built with relaxed SIMD (asconfig target "relaxed"), mul+add otherwise.
 // @ts-ignore: decorator
@@ -42,7 +37,6 @@ function dot(a: usize, b: usize, n: i32): f64 {
 // non-zero input there, the zeroCount blocks without any first. Columns left out are zero, so skipping
 // them leaves every sum as the dense loop makes it (x * w adds an exact zero). One list entry per block
 // rather than runs of blocks keeps each inner loop's trip count fixed, so its exit branch is predicted.
-const LIST_HEADER: usize = 8;
 
 /** Gathers a mini-batch: bytes scaled to [0,1] as f64 rows, and labels. indices == 0 means rows first..first+count.
  *  Optionally also the block lists the sparse kernels skip by (each pointer may be 0): pairLists, for each
@@ -121,7 +115,7 @@ function pairInk(a: usize, b: usize, n: i32, list: usize): void {
 // column order (ordering them by example count to steady the loop branch was measured no faster).
 function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize): void {
   const blocks = n >> 2;
-  const masked = count <= 32;
+  const masked = count <= MASK_EXAMPLES;
   let empty: u32 = 0;
   for (let g = 0; g < blocks; g++) {
     let ink: u32 = 0;

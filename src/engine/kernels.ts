@@ -1,3 +1,5 @@
+import { KERNEL_ARITY } from './contract.js';
+
 /**
  * The kernel set an engine runs: the exports of assembly/index.ts, or their plain TypeScript twin.
  * Every pointer is a byte offset into the engine's arena; shapes are (rows, cols) of row-major f64.
@@ -40,8 +42,8 @@ export type SliceArgs<K extends SlicedKernel> = Parameters<Kernels[K]> extends [
 
 /** How many arguments each sliced kernel takes before its slice bounds; the compiler checks them against Kernels. */
 export const SLICE_ARG_COUNTS = {
-  denseForward: 10,
-  denseAccumulate: 10,
-  denseBackwardInput: 8,
-  accumulateColumns: 8,
-} as const satisfies { [K in SlicedKernel]: SliceArgs<K>['length'] };
+  denseForward: KERNEL_ARITY.denseForward - 2,
+  denseAccumulate: KERNEL_ARITY.denseAccumulate - 2,
+  denseBackwardInput: KERNEL_ARITY.denseBackwardInput - 2,
+  accumulateColumns: KERNEL_ARITY.accumulateColumns - 2,
+} as const satisfies { [K in SlicedKernel]: number };

@@ -1,10 +1,10 @@
 // The forward and backward passes over one network's buffers, and how each kernel call is dispatched: on this
 // thread, or in slices of its rows across the worker threads when the call is big enough.
 import { ConfigError } from '../errors.js';
-import { ACTIVATION_CODE } from '../model/spec.js';
+import { ACTIVATION_CODE, CORE_CONSTANTS } from './contract.js';
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
-import { layerInput, MASK_EXAMPLES } from './pointers.js';
+import { layerInput } from './pointers.js';
 import type { BatchInput, DatasetHandle, NetworkPointers } from './pointers.js';
 import { runStep } from './threads.js';
 import type { JobGate, ThreadPool, ThreadStep } from './threads.js';
@@ -60,7 +60,7 @@ export class Passes {
     const layer = pointers.layers[0];
     const sparse = this.sparseInputs;
     const batch: BatchInput = sparse
-      ? { slot, inputs: buffers.inputs, forwardLists: buffers.pairLists, listStride: pointers.pairStride, accumulateList: buffers.list, masked: count <= MASK_EXAMPLES ? 1 : 0 }
+      ? { slot, inputs: buffers.inputs, forwardLists: buffers.pairLists, listStride: pointers.pairStride, accumulateList: buffers.list, masked: count <= CORE_CONSTANTS.MASK_EXAMPLES ? 1 : 0 }
       : { slot, inputs: buffers.inputs, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
     const gather = sparse
       ? () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, buffers.pairLists, pointers.pairStride, buffers.list, pointers.gatherScratch)

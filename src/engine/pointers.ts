@@ -1,12 +1,9 @@
 // Every buffer a network uses in its engine's memory, allocated once, as byte pointers per layer (llm.c's
 // per-layer pointers): kernel calls read them by name instead of doing offset arithmetic.
-import { ACTIVATION_CODE, COST_CODE } from '../model/spec.js';
+import { ACTIVATION_CODE, COST_CODE, CORE_CONSTANTS } from './contract.js';
 import type { NetworkSpec, ParameterLayout } from '../model/spec.js';
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
-
-/** A mask has one bit per example: the update lists of larger batches count every example as having ink. */
-export const MASK_EXAMPLES = 32;
 
 /** A dataset copied into the engine's memory (bytes, as stored on disk). */
 export interface DatasetHandle {
@@ -16,10 +13,9 @@ export interface DatasetHandle {
   readonly inputSize: number;
 }
 
-/** Block lists: an 8-byte header, then 4 bytes per 2-column block (forward) or 8 per 4-column block (accumulate). */
-export const LIST_HEADER_BYTES = 8;
-const forwardListBytes = (columns: number): number => LIST_HEADER_BYTES + 4 * (columns >> 1);
-const accumulateListBytes = (columns: number): number => LIST_HEADER_BYTES + 8 * (columns >> 2);
+/** Block lists: a header, then 4 bytes per 2-column block (forward) or 8 per 4-column block (accumulate). */
+const forwardListBytes = (columns: number): number => CORE_CONSTANTS.LIST_HEADER + 4 * (columns >> 1);
+const accumulateListBytes = (columns: number): number => CORE_CONSTANTS.LIST_HEADER + 8 * (columns >> 2);
 
 /** One weight layer (inputs -> outputs): its parameters, gradient, outputs and errors, as byte pointers. */
 export interface LayerPointers {
@@ -55,7 +51,7 @@ export interface BatchInput {
   readonly forwardLists: number;
   readonly listStride: number;
   readonly accumulateList: number;
-  /** 1 when the update list's example masks apply (at most MASK_EXAMPLES examples), else 0. */
+  /** 1 when the update list's example masks apply (at most CORE_CONSTANTS.MASK_EXAMPLES examples), else 0. */
   readonly masked: 0 | 1;
 }
 

@@ -1,9 +1,8 @@
 import type { Arena } from './arena.js';
+import { CORE_CONSTANTS } from './contract.js';
 import type { Kernels } from './kernels.js';
 
-const RELU = 1;
-const SOFTMAX = 2;
-const QUADRATIC = 1;
+const { RELU, SOFTMAX, QUADRATIC } = CORE_CONSTANTS;
 
 /**
  * The kernels in plain TypeScript over the same arena layout: the readable reference for the wasm
