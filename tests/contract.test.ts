@@ -2,7 +2,7 @@
 // constants and kernel arities the core exports, compared at load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCoreContract, CORE_CONSTANTS, KERNEL_ARITY } from '../src/engine/contract.js';
 import { instantiateCore, SHARED_WASM_FILES, WASM_FILES } from '../src/engine/wasm.js';
@@ -44,4 +44,11 @@ test('a core whose constants or kernels differ from the host is refused with wha
   assert.throws(() => checkCoreContract(bad, 'old.wasm'), {
     message: 'old.wasm: the core does not match this host (SOFTMAX is 3, the host expects 2; sumSquares takes 3 arguments, the host passes 2): rebuild with npm run build',
   });
+});
+
+test('the TypeScript twin mirrors the kernel files of assembly/ file for file', () => {
+  const kernelFiles = (dir: string, shared: string[]) => readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.ts') && !shared.includes(f)).sort();
+  const core = kernelFiles('assembly', ['index.ts', 'constants.ts', 'simd.ts']);
+  assert.deepEqual(kernelFiles('src/engine/twin', ['index.ts']), core);
+  assert.deepEqual(core, ['backward.ts', 'cost.ts', 'forward.ts', 'ink.ts', 'update.ts']);
 });

@@ -10,7 +10,7 @@ import { Passes } from './passes.js';
 import { allocatePointers, denseBatch } from './pointers.js';
 import type { DatasetHandle } from './pointers.js';
 import { Schedule } from './schedule.js';
-import { createTsKernels } from './ts-kernels.js';
+import { createTsKernels } from './twin/index.js';
 import { loadWasmCore } from './wasm.js';
 import { ThreadPool } from './threads.js';
 import type { WorkerSpawner } from './threads.js';
