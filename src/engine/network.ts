@@ -262,6 +262,16 @@ export class Network {
     return Number.isFinite(kernels.sumSquares(pointers.parameters, pointers.size));
   }
 
+  /**
+   * Copies of every layer's activations and errors (rows x outputs, first layer first) as the last pass left them:
+   * for tensor-by-tensor parity tests and debugging. Meaningful right after trainBatch with deferUpdate false.
+   */
+  layerTensors(rows: number): { activations: Float64Array[]; deltas: Float64Array[] } {
+    const { layers } = this.schedule.settled().pointers;
+    const copy = (at: number, n: number): Float64Array => this.arena.f64.slice(at >> 3, (at >> 3) + rows * n);
+    return { activations: layers.map((l) => copy(l.output, l.outputs)), deltas: layers.map((l) => copy(l.delta, l.outputs)) };
+  }
+
   /** Output activations (count x classes) for inputs already scaled to [0,1] (count x inputSize). */
   predict(inputs: Float64Array): Float64Array {
     const nIn = this.spec.layers[0];
