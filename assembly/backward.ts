@@ -15,6 +15,7 @@ export function denseBackwardInput(
   deltaIn: usize,  // (m, nIn) out
   kStart: i32, kEnd: i32,
 ): void {
+  assert(0 <= kStart && kStart <= kEnd && kEnd <= nIn, 'denseBackwardInput: columns outside the layer');
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
   const first = <usize>kStart << 3;

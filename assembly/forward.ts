@@ -40,6 +40,10 @@ export function denseForward(
   listStride: i32,
   jStart: i32, jEnd: i32, // the output rows this call computes (threads split them); softmax needs them all
 ): void {
+  // Kept by the debug build (npm run build:debug), compiled out of the release builds.
+  assert(0 <= jStart && jStart <= jEnd && jEnd <= nOut, 'denseForward: output rows outside the layer');
+  assert(activation != SOFTMAX || (jStart == 0 && jEnd == nOut), 'denseForward: softmax needs every output row');
+  assert(((weights | input) & 15) == 0, 'denseForward: weights and inputs must be 16-byte aligned');
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
   const tail = (<usize>(nIn & ~1)) << 3;

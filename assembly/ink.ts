@@ -24,6 +24,7 @@ export function gatherBatch(
   accumulateList: usize, // list out, or 0
   scratch: usize, // (inputSize / 4) u32
 ): void {
+  assert(count >= 0 && inputSize > 0, 'gatherBatch: a negative count or an empty row');
   const scale = f64x2.splat(1.0 / 255.0);
   const vecEnd = inputSize & ~7;
   for (let e = 0; e < count; e++) {

@@ -1,5 +1,5 @@
 // The weight update: target = decay * target + delta^T . inputs (BP4) and the bias sums (BP3), fused into SGD.
-import { LIST_HEADER } from './constants';
+import { LIST_HEADER, MASK_EXAMPLES } from './constants';
 import { madd } from './simd';
 
 /** The update of denseAccumulate for the target columns kStart..kEnd of every row (threads split the columns of
@@ -14,6 +14,7 @@ export function accumulateColumns(
   decay: f64,
   kStart: i32, kEnd: i32,
 ): void {
+  assert(0 <= kStart && kStart <= kEnd && kEnd <= nIn, 'accumulateColumns: columns outside the layer');
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
   const exEnd = <usize>m * outRow;
@@ -87,6 +88,9 @@ export function denseAccumulate(
   masked: i32,    // 1: use the masks (m <= 32); 0: every example
   jStart: i32, jEnd: i32, // the target rows this call updates (threads split them)
 ): void {
+  assert(0 <= jStart && jStart <= jEnd && jEnd <= nOut, 'denseAccumulate: target rows outside the layer');
+  assert(!masked || m <= MASK_EXAMPLES, 'denseAccumulate: example masks hold at most MASK_EXAMPLES examples');
+  assert(((target | inputs) & 15) == 0, 'denseAccumulate: target and inputs must be 16-byte aligned');
   const inRow = <usize>nIn << 3;
   const outRow = <usize>nOut << 3;
   const blockEnd = (<usize>(nIn & ~3)) << 3;

@@ -12,6 +12,7 @@ const WASM_URLS: Record<WasmFileName, URL> = {
   'mnist-relaxed.wasm': new URL('../build/mnist-relaxed.wasm', import.meta.url),
   'mnist-shared.wasm': new URL('../build/mnist-shared.wasm', import.meta.url),
   'mnist-relaxed-shared.wasm': new URL('../build/mnist-relaxed-shared.wasm', import.meta.url),
+  'mnist-debug.wasm': new URL('../build/mnist-debug.wasm', import.meta.url),
 };
 
 /** Fetches a build of the core from beside this module. */

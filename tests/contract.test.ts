@@ -5,18 +5,19 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCoreContract, CORE_CONSTANTS, KERNEL_ARITY } from '../src/engine/contract.js';
-import { instantiateCore, SHARED_WASM_FILES, WASM_FILES } from '../src/engine/wasm.js';
+import { DEBUG_WASM_FILE, instantiateCore, SHARED_WASM_FILES, WASM_FILES } from '../src/engine/wasm.js';
 import { readWasmFromDisk } from '../src/engine/wasm-node.js';
 import { REPO_ROOT } from './helpers.js';
 
-const FILES = [...Object.values(WASM_FILES), ...Object.values(SHARED_WASM_FILES)].sort();
+const FILES = [...Object.values(WASM_FILES), ...Object.values(SHARED_WASM_FILES), DEBUG_WASM_FILE].sort();
 
-test('asconfig.json builds exactly the files the host loads, and build:wasm runs every such target', () => {
+test('asconfig.json builds exactly the files the host loads, and build:wasm / build:debug run every target', () => {
   const config = JSON.parse(readFileSync(join(REPO_ROOT, 'asconfig.json'), 'utf8')) as { targets: Record<string, { outFile: string }> };
   const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const released = Object.entries(config.targets).filter(([name]) => name !== 'debug');
-  assert.deepEqual(released.map(([, target]) => target.outFile).sort(), FILES.map((file) => `build/${file}`));
-  for (const [name] of released) assert.match(scripts['build:wasm'], new RegExp(`--target ${name}( |$)`), `build:wasm builds ${name}`);
+  const targets = Object.entries(config.targets);
+  assert.deepEqual(targets.map(([, target]) => target.outFile).sort(), FILES.map((file) => `build/${file}`));
+  for (const [name] of targets) assert.match(scripts[name === 'debug' ? 'build:debug' : 'build:wasm'], new RegExp(`--target ${name}( |$)`), `a script builds ${name}`);
+  assert.match(scripts.build, /build:wasm && npm run build:debug && npm run build:ts/);
 });
 
 test('the browser entry fetches every build by a URL ending in its file name', () => {

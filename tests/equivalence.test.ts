@@ -12,8 +12,10 @@ const STEPS = 100;
 const BATCH = 10;
 const { train } = await loadMnist(MNIST_DIR, { trainSize: 5000 });
 
-async function trainSteps(variant: Awaited<ReturnType<typeof engineVariants>>[number], lambda: number): Promise<Network> {
-  const network = await Network.create(CANONICAL_SPEC, { engine: variant.engine, simd: variant.simd, init: { seed: 42 } });
+type Variant = Awaited<ReturnType<typeof engineVariants>>[number] & { debug?: boolean };
+
+async function trainSteps(variant: Variant, lambda: number): Promise<Network> {
+  const network = await Network.create(CANONICAL_SPEC, { engine: variant.engine, simd: variant.simd, debug: variant.debug, init: { seed: 42 } });
   const data = network.upload(train);
   const order = new Uint32Array(train.count).map((_, i) => i);
   new Random(42).shuffle(order);
@@ -24,8 +26,10 @@ async function trainSteps(variant: Awaited<ReturnType<typeof engineVariants>>[nu
 }
 
 const [reference, ...others] = await engineVariants();
+// The debug build of the core (asserts kept) must agree too.
+const checked: Variant[] = [...others, { label: 'wasm debug build', engine: 'wasm', debug: true }];
 for (const lambda of [0, 5]) {
-  for (const variant of others) {
+  for (const variant of checked) {
     test(`${variant.label} and ${reference.label} agree after ${STEPS} steps of batch ${BATCH} on real MNIST (lambda ${lambda})`, async (t) => {
       const [a, b] = await Promise.all([trainSteps(reference, lambda), trainSteps(variant, lambda)]);
       const start = (await Network.create(CANONICAL_SPEC, { engine: 'ts', init: { seed: 42 } })).getParameters();

@@ -42,6 +42,11 @@ export interface EngineOptions {
    * true): one thread job instead of two, and the same sums. false applies every step at once.
    */
   deferUpdate?: boolean;
+  /**
+   * Run the debug build of the wasm core (npm run build:debug): its asserts are kept, and one that fails throws
+   * an Error with its message, file and line instead of a bare trap. One thread only, and several times slower.
+   */
+  debug?: boolean;
 }
 
 /** A dataset copied into the engine's memory: see pointers.ts. */
@@ -134,7 +139,7 @@ export class Network {
     let wasm: WasmCore | undefined;
     if (engine === 'wasm') {
       const read: WasmBytesReader = options.readWasm ?? defaultWasmReader ?? ((await import(/* @vite-ignore */ NODE_WASM_READER)) as typeof import('./wasm-node.js')).readWasmFromDisk;
-      wasm = await loadWasmCore(read, options.simd ?? 'auto', threads > 1);
+      wasm = await loadWasmCore(read, options.simd ?? 'auto', threads > 1, options.debug ?? false);
       core = { name: 'wasm', simd: wasm.build, kernels: wasm.kernels, arena: wasm.arena };
     } else {
       const arena = new Arena();

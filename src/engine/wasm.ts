@@ -20,7 +20,9 @@ export const SHARED_WASM_FILES = {
   standard: 'mnist-shared.wasm',
   relaxed: 'mnist-relaxed-shared.wasm',
 } as const satisfies Record<SimdBuild, string>;
-export type WasmFileName = (typeof WASM_FILES)[SimdBuild] | (typeof SHARED_WASM_FILES)[SimdBuild];
+/** The debug build (npm run build:debug): standard SIMD, asserts kept, an abort throws an Error naming file and line. */
+export const DEBUG_WASM_FILE = 'mnist-debug.wasm';
+export type WasmFileName = (typeof WASM_FILES)[SimdBuild] | (typeof SHARED_WASM_FILES)[SimdBuild] | typeof DEBUG_WASM_FILE;
 
 /** Pages of 64 KiB: the most memory an engine may use (2 GiB). */
 export const MAX_PAGES = 32768;
@@ -68,13 +70,14 @@ export async function relaxedSimdSupported(read: WasmBytesReader): Promise<boole
 }
 
 /** Instantiates the core over a fresh memory that the host's arena owns; shared for worker threads. */
-export async function loadWasmCore(read: WasmBytesReader, choice: SimdChoice = 'auto', shared = false): Promise<WasmCore> {
-  let build: SimdBuild = choice === 'auto' ? ((await relaxedSimdSupported(read)) ? 'relaxed' : 'standard') : choice;
-  if (choice === 'relaxed' && !(await relaxedSimdSupported(read))) {
+export async function loadWasmCore(read: WasmBytesReader, choice: SimdChoice = 'auto', shared = false, debug = false): Promise<WasmCore> {
+  if (debug && shared) throw new ConfigError('the debug build runs one thread only');
+  let build: SimdBuild = debug ? 'standard' : choice === 'auto' ? ((await relaxedSimdSupported(read)) ? 'relaxed' : 'standard') : choice;
+  if (!debug && choice === 'relaxed' && !(await relaxedSimdSupported(read))) {
     throw new ConfigError('this runtime does not support relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)');
   }
   if (typeof WebAssembly.validate !== 'function') build = 'standard';
-  const file = (shared ? SHARED_WASM_FILES : WASM_FILES)[build];
+  const file = debug ? DEBUG_WASM_FILE : (shared ? SHARED_WASM_FILES : WASM_FILES)[build];
   const module = await compile(file, read);
   const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared });
   const core = await instantiateCore(module, memory, file);
