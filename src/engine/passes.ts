@@ -97,10 +97,10 @@ export class Passes {
         kernels.denseBackwardInput(layer.delta, m, layer.outputs, layer.weights, layer.inputs, below.output, below.activation, below.delta, 0, layer.inputs);
       }
       const input = layerInput(pointers, batch, i);
-      const [weights, biases] = into === 'parameters' ? [layer.weights, layer.biases] : [layer.weightGradient, layer.biasGradient];
+      const fused = into === 'parameters';
       const step: ThreadStep = {
         op: 'denseAccumulate',
-        args: [layer.delta, input.inputs, m, layer.outputs, layer.inputs, weights, biases, decay, input.accumulateList, input.masked],
+        args: [layer.delta, input.inputs, m, layer.outputs, layer.inputs, fused ? layer.weights : layer.weightGradient, fused ? layer.biases : layer.biasGradient, decay, input.accumulateList, input.masked],
       };
       this.job([step], layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     }

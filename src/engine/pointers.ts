@@ -71,6 +71,8 @@ export interface NetworkPointers {
   readonly pairStride: number;
   readonly gatherScratch: number;
   readonly chunkRows: number;
+  /** The input of every layer above the first (index i: layer i's), dense: built once, not per call. */
+  readonly hiddenInputs: readonly BatchInput[];
 }
 
 /** Allocates a network's buffers for batches of up to chunkRows examples and writes the dense block lists. */
@@ -108,14 +110,16 @@ export function allocatePointers(arena: Arena, kernels: Kernels, spec: NetworkSp
     forwardList: forwardLists[i],
     accumulateList: accumulateLists[i],
   }));
-  return { parameters, gradient, size: layout.size, layers, cost: COST_CODE[spec.cost], targets, indices, score, batches, pairStride, gatherScratch, chunkRows };
+  const hiddenInputs = layers.map((layer, i): BatchInput => {
+    const input = i === 0 ? 0 : layers[i - 1].output;
+    return { slot: 0, inputs: input, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
+  });
+  return { parameters, gradient, size: layout.size, layers, cost: COST_CODE[spec.cost], targets, indices, score, batches, pairStride, gatherScratch, chunkRows, hiddenInputs };
 }
 
 /** The input of layer i (0: the batch's first-layer inputs): where it is, and the lists its kernels skip zeros by. */
 export function layerInput(pointers: NetworkPointers, batch: BatchInput, i: number): BatchInput {
-  if (i === 0) return batch;
-  const below = pointers.layers[i - 1], layer = pointers.layers[i];
-  return { slot: batch.slot, inputs: below.output, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
+  return i === 0 ? batch : pointers.hiddenInputs[i];
 }
 
 /** Dense first-layer inputs in a slot's buffers (predict): every block listed. */
