@@ -6,7 +6,7 @@ import type { MnistSplit } from '../data/mnist.js';
 import { Network } from '../engine/network.js';
 import type { EngineOptions } from '../engine/network.js';
 import { CANONICAL_SPEC } from '../model/spec.js';
-import { Random } from '../model/random.js';
+import { Random } from '../util/random.js';
 import { createTfjsContender } from './tfjs.js';
 
 export const BATCH = 10;

@@ -9,7 +9,7 @@ import { parseCsv } from '../src/data/csv.js';
 import { parseModel, serializeModel } from '../src/model/file.js';
 import { initParameters } from '../src/model/init.js';
 import { parameterLayout } from '../src/model/spec.js';
-import { Random } from '../src/model/random.js';
+import { Random } from '../src/util/random.js';
 import { idxBytes, spec } from './helpers.js';
 
 const PER_KIND = 600;

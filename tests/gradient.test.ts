@@ -47,7 +47,10 @@ test('the relative error measure flags a gradient that is off in one element', (
   assert.ok(relativeError(good, bad) > 1e-4);
 });
 
-for (const variant of await engineVariants()) {
+// Every engine and build, and the debug build of the core (asserts kept).
+const variants: { label: string; engine: 'ts' | 'wasm'; simd?: 'standard' | 'relaxed'; debug?: boolean }[] = [...(await engineVariants()), { label: 'wasm debug build', engine: 'wasm', debug: true }];
+
+for (const variant of variants) {
   for (const activation of HIDDEN_ACTIVATIONS) {
     for (const outputActivation of OUTPUT_ACTIVATIONS) {
       for (const cost of COSTS) {
@@ -56,6 +59,7 @@ for (const variant of await engineVariants()) {
           const network = await Network.create(spec(LAYERS, { activation, outputActivation, cost }), {
             engine: variant.engine,
             simd: variant.simd,
+            debug: variant.debug,
             init: { seed: 11 },
           });
           const data = network.upload(syntheticData(ROWS, LAYERS[0], LAYERS[LAYERS.length - 1]));
@@ -82,7 +86,7 @@ for (const variant of await engineVariants()) {
   }
 
   test(`${variant.label}: one fused SGD step equals w <- (1 - eta*lambda/n) w - eta * gradient`, async () => {
-    const network = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, init: { seed: 5 } });
+    const network = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, debug: variant.debug, init: { seed: 5 } });
     const data = network.upload(syntheticData(ROWS, LAYERS[0], 5));
     const before = network.getParameters();
     const gradient = network.gradient(data);
@@ -97,8 +101,8 @@ for (const variant of await engineVariants()) {
   });
 
   test(`${variant.label}: a batch larger than one chunk (full-batch GD) gives the same step as one fused pass`, async () => {
-    const fused = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, init: { seed: 9 } });
-    const chunked = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, init: { seed: 9 }, chunkRows: 3 });
+    const fused = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, debug: variant.debug, init: { seed: 9 } });
+    const chunked = await Network.create(spec(LAYERS), { engine: variant.engine, simd: variant.simd, debug: variant.debug, init: { seed: 9 }, chunkRows: 3 });
     const rows = new Uint32Array([0, 1, 2, 3, 4, 5, 6]);
     const data = syntheticData(ROWS, LAYERS[0], 5);
     for (const network of [fused, chunked]) network.trainBatch(network.upload(data), rows, { eta: 0.3, lambda: 1, trainingSize: 7 });

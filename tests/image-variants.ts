@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import type { Dataset } from '../src/data/dataset.js';
-import { Random } from '../src/model/random.js';
+import { Random } from '../src/util/random.js';
 
 export interface Paper {
   /** Ruled lines every `spacing` px; squared adds vertical ones. */

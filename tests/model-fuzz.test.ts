@@ -14,7 +14,7 @@ import type { TrainFlags } from '../src/cli/train-config.js';
 import { MnistWasmError } from '../src/errors.js';
 import { parseModel, serializeModel } from '../src/model/file.js';
 import { initParameters } from '../src/model/init.js';
-import { Random } from '../src/model/random.js';
+import { Random } from '../src/util/random.js';
 import { parameterLayout } from '../src/model/spec.js';
 import { idxBytes, runCli, spec, syntheticData } from './helpers.js';
 import type { CliResult } from './helpers.js';

@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { loadMnist } from '../src/data/mnist.js';
 import { Network } from '../src/engine/network.js';
 import { loadModel } from '../src/model/file-node.js';
-import { Random } from '../src/model/random.js';
+import { Random } from '../src/util/random.js';
 import { lastJson, MNIST_DIR, runCli } from './helpers.js';
 import { drawDigit as drawVariant, VARIANTS as ALL_VARIANTS } from './image-variants.js';
 import type { Variant } from './image-variants.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network } from '../src/engine/network.js';
 import { train } from '../src/train/trainer.js';
-import type { TrainerState } from '../src/train/trainer.js';
+import type { TrainerState } from '../src/model/state.js';
 import { spec, syntheticData } from './helpers.js';
 
 const LAYERS = [12, 6, 3];

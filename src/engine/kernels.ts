@@ -1,3 +1,5 @@
+import { KERNEL_ARITY } from './contract.js';
+
 /**
  * The kernel set an engine runs: the exports of assembly/index.ts, or their plain TypeScript twin.
  * Every pointer is a byte offset into the engine's arena; shapes are (rows, cols) of row-major f64.
@@ -30,3 +32,18 @@ export interface Kernels {
   /** Sum of squares of n values. */
   sumSquares(values: number, n: number): number;
 }
+
+/** The kernels worker threads run in slices: each takes the slice [start, end) of its rows or columns last. */
+export const SLICED_KERNELS = ['denseForward', 'denseAccumulate', 'denseBackwardInput', 'accumulateColumns'] as const;
+export type SlicedKernel = (typeof SLICED_KERNELS)[number];
+
+/** A sliced kernel's arguments before the slice bounds, as the Kernels interface declares them. */
+export type SliceArgs<K extends SlicedKernel> = Parameters<Kernels[K]> extends [...infer Args, number, number] ? Args : never;
+
+/** How many arguments each sliced kernel takes before its slice bounds; the compiler checks them against Kernels. */
+export const SLICE_ARG_COUNTS = {
+  denseForward: KERNEL_ARITY.denseForward - 2,
+  denseAccumulate: KERNEL_ARITY.denseAccumulate - 2,
+  denseBackwardInput: KERNEL_ARITY.denseBackwardInput - 2,
+  accumulateColumns: KERNEL_ARITY.accumulateColumns - 2,
+} as const satisfies { [K in SlicedKernel]: number };

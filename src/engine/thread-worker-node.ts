@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { serve } from './thread-worker.js';
+import { serveNodeWorker } from './threads-node.js';
 
-await serve(workerData, () => parentPort?.postMessage('ready'));
+await serveNodeWorker();

@@ -1,42 +1,49 @@
 // A worker thread of the wasm engine: instantiates the core over the shared memory and runs slices of the jobs
 // the main thread posts in the pool's control block (see threads.ts). Node (worker_threads) and browsers.
+import type { Kernels } from './kernels.js';
 import { instantiateCore } from './wasm.js';
-import { runSlices, SLOT, STOP, THREAD_OPS } from './threads.js';
-
-interface Init {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
-  control: number;
-  thread: number;
-  threads: number;
-}
+import { describe, kernelsByOp, recordFailure, runSlices, SLOT, STOP } from './threads.js';
+import type { WorkerInit } from './threads.js';
 
 /** How long to spin for the next job before sleeping in Atomics.wait. */
 const SPIN_MS = 5;
 
-export async function serve(init: Init, ready: () => void): Promise<void> {
+/**
+ * Serves jobs until the pool stops. A kernel that throws is recorded in the control block (the main thread,
+ * spinning on it, then throws) and ends the worker. `kernels` replaces the instantiated core (tests).
+ */
+export async function serve(init: WorkerInit, ready: () => void, kernels?: (core: Kernels) => Kernels): Promise<void> {
   const core = await instantiateCore(init.module, init.memory);
-  const kernels: Record<number, (...args: number[]) => void> = {};
-  for (const [name, op] of Object.entries(THREAD_OPS)) kernels[op] = core[name as keyof typeof THREAD_OPS] as (...args: number[]) => void;
+  const table = kernelsByOp(kernels ? kernels(core) : core);
   const i32 = new Int32Array(init.memory.buffer);
   const f64 = new Float64Array(init.memory.buffer);
   const base = init.control >> 2;
   let seq = Atomics.load(i32, base + SLOT.seq);
   ready();
-  for (;;) {
-    let idleSince = performance.now();
-    let spins = 0;
-    while (Atomics.load(i32, base + SLOT.seq) === seq) {
-      if (++spins % 1024 === 0 && performance.now() - idleSince > SPIN_MS) {
-        Atomics.add(i32, base + SLOT.sleepers, 1);
-        Atomics.wait(i32, base + SLOT.seq, seq, 1000);
-        Atomics.sub(i32, base + SLOT.sleepers, 1);
-        idleSince = performance.now();
+  try {
+    for (;;) {
+      let idleSince = performance.now();
+      let spins = 0;
+      while (Atomics.load(i32, base + SLOT.seq) === seq) {
+        if (++spins % 1024 === 0 && performance.now() - idleSince > SPIN_MS) {
+          Atomics.add(i32, base + SLOT.sleepers, 1);
+          Atomics.wait(i32, base + SLOT.seq, seq, 1000);
+          Atomics.sub(i32, base + SLOT.sleepers, 1);
+          idleSince = performance.now();
+        }
       }
+      seq = Atomics.load(i32, base + SLOT.seq);
+      if (seq === STOP) return;
+      const ran = runSlices(i32, f64, init.control, seq, init.thread, init.threads, table);
+      if (ran) Atomics.add(i32, base + SLOT.done, ran);
     }
-    seq = Atomics.load(i32, base + SLOT.seq);
-    if (seq === STOP) return;
-    const ran = runSlices(i32, f64, init.control, seq, init.thread, init.threads, kernels);
-    if (ran) Atomics.add(i32, base + SLOT.done, ran);
+  } catch (error) {
+    recordFailure(i32, init.control, init.thread, describe(error));
   }
+}
+
+/** Marks the worker failed if it ends while the pool still runs (Node: process.exit in the worker). */
+export function recordExit(init: WorkerInit, how: string): void {
+  const i32 = new Int32Array(init.memory.buffer);
+  if (Atomics.load(i32, (init.control >> 2) + SLOT.seq) !== STOP) recordFailure(i32, init.control, init.thread, how);
 }

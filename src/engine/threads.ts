@@ -7,37 +7,101 @@
 // whose core is busy elsewhere delays a job by at most the slice it is in. Every slice is computed whole by one
 // thread, so the results do not depend on who computed what.
 import type { Arena } from './arena.js';
-import type { Kernels } from './kernels.js';
+import { MnistWasmError } from '../errors.js';
+import { SLICE_ARG_COUNTS, SLICED_KERNELS } from './kernels.js';
+import type { Kernels, SliceArgs, SlicedKernel } from './kernels.js';
 
-/** The kernels a worker can run, by number; each takes the slice [start, end) of its rows or columns last. */
-export const THREAD_OPS = { denseForward: 1, denseAccumulate: 2, denseBackwardInput: 3, accumulateColumns: 4 } as const;
-export type ThreadOp = keyof typeof THREAD_OPS;
+/** One kernel call of a job, its arguments typed from the Kernels interface; every slice runs all the steps, in order. */
+export type ThreadStep = { [K in SlicedKernel]: { op: K; args: SliceArgs<K> } }[SlicedKernel];
 
-/** One kernel call of a job; every slice runs all the steps, in order. */
-export interface ThreadStep {
-  op: ThreadOp;
-  /** The kernel's arguments before the slice bounds. */
-  args: number[];
+/** Steps from `from` on wait until the main thread has run `open()`, which overlaps the workers' first steps. */
+export interface JobGate {
+  from: number;
+  open(): void;
 }
 
-/** Int32 slots of the pool's control block. */
-export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6, gatedFrom: 7, gate: 8 } as const;
+/** Runs one step on the slice [start, end) in this thread. */
+export function runStep(kernels: Kernels, step: ThreadStep, start: number, end: number): void {
+  const kernel: (...args: number[]) => void = kernels[step.op];
+  kernel(...step.args, start, end);
+}
+
+/** A thread's kernel table for steps read back from the control block, by op number (the index in SLICED_KERNELS). */
+export function kernelsByOp(kernels: Kernels): Kernel[] {
+  return SLICED_KERNELS.map((name): Kernel => kernels[name]);
+}
+
+/**
+ * Int32 slots of the pool's control block. failed: 0, or -1 while a failure is being written, then the failing
+ * thread's number + 1; failureLength: the UTF-16 length of its message at FAILURE_TEXT.
+ */
+export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6, gatedFrom: 7, gate: 8, failed: 9, failureLength: 10 } as const;
 /** Int32 index of the first slice's claim: the seq of the job that claimed it. */
 export const CLAIMS = 16;
 export const MAX_THREADS = 64;
 /** Slices per thread: a busy worker's share can be split between the others. */
 export const SLICES_PER_THREAD = 2;
+/** Int32 index and length of the first failure's message, one UTF-16 code per slot. */
+const FAILURE_TEXT = CLAIMS + MAX_THREADS * SLICES_PER_THREAD;
+const FAILURE_CHARS = 256;
 /** Byte offset of the steps, STEP_SLOTS f64 each: op, argument count, arguments. */
-export const ARGS_OFFSET = 4 * (CLAIMS + MAX_THREADS * SLICES_PER_THREAD);
-export const STEP_SLOTS = 16;
+export const ARGS_OFFSET = 4 * (FAILURE_TEXT + FAILURE_CHARS);
+/** Room for the op, the count and the longest argument list of any sliced kernel. */
+export const STEP_SLOTS = 2 + Math.max(...Object.values(SLICE_ARG_COUNTS));
 export const MAX_STEPS = 4;
 export const CONTROL_BYTES = ARGS_OFFSET + MAX_STEPS * STEP_SLOTS * 8;
 export const STOP = -1;
 /** Slices start at multiples of this: whole register blocks, and the same sums whatever the thread count. */
 export const SLICE_ALIGN = 8;
 
-/** Starts a worker that runs the core over the shared memory, as thread number `thread` of the pool at `control`. */
-export type WorkerSpawner = (init: { module: WebAssembly.Module; memory: WebAssembly.Memory; control: number; thread: number; threads: number }) => Promise<{ terminate(): void }>;
+/** What a worker is started with: the compiled core, the shared memory, and its place in the pool at `control`. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: number;
+  thread: number;
+  threads: number;
+}
+
+/** How a running worker reports that it failed (an error or exit event after it started). */
+export interface WorkerEvents {
+  failed(message: string): void;
+}
+
+/**
+ * Starts a worker that runs the core over the shared memory, as thread number `init.thread`; resolves once it
+ * serves, rejects if it cannot start, and calls `events.failed` if it errors or exits later.
+ */
+export type WorkerSpawner = (init: WorkerInit, events: WorkerEvents) => Promise<{ terminate(): void }>;
+
+/** Records the first failure of any thread in the control block, where a spinning thread sees it. */
+export function recordFailure(i32: Int32Array, control: number, thread: number, message: string): void {
+  const base = control >> 2;
+  if (Atomics.compareExchange(i32, base + SLOT.failed, 0, -1) !== 0) return;
+  const text = message.slice(0, FAILURE_CHARS);
+  for (let i = 0; i < text.length; i++) i32[base + FAILURE_TEXT + i] = text.charCodeAt(i);
+  Atomics.store(i32, base + SLOT.failureLength, text.length);
+  Atomics.store(i32, base + SLOT.failed, thread + 1);
+}
+
+/** The recorded failure as "worker thread N: message", or undefined while there is none. */
+function readFailure(i32: Int32Array, control: number): string | undefined {
+  const base = control >> 2;
+  const failed = Atomics.load(i32, base + SLOT.failed);
+  if (failed <= 0) return undefined;
+  const codes = i32.subarray(base + FAILURE_TEXT, base + FAILURE_TEXT + Atomics.load(i32, base + SLOT.failureLength));
+  return `${failed === 1 ? 'the main thread' : `worker thread ${failed - 1}`}: ${String.fromCharCode(...codes)}`;
+}
+
+/** An error's message, whatever was thrown. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/** Waiting longer than this (or 20 of the slowest slice the main thread ran) for a claimed slice is a failure. */
+const STALL_MS = 1000;
+/** A pause this long between two checks means this thread was not running, so nobody else is to blame for it. */
+const PAUSED_MS = 100;
 
 type Kernel = (...args: number[]) => void;
 
@@ -45,7 +109,7 @@ type Kernel = (...args: number[]) => void;
  * Runs the slices of the current job this thread owns, then steals unclaimed ones; returns how many it ran.
  * The same code serves the main thread (thread 0) and the workers.
  */
-export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Record<number, Kernel>): number {
+export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Kernel[]): number {
   const base = control >> 2;
   const slices = i32[base + SLOT.slices], sliceRows = i32[base + SLOT.sliceRows], rows = i32[base + SLOT.rows];
   const steps = i32[base + SLOT.steps], gatedFrom = i32[base + SLOT.gatedFrom];
@@ -79,16 +143,20 @@ export class ThreadPool {
   readonly threads: number;
   private readonly control: number;
   private readonly workers: { terminate(): void }[];
-  private readonly kernels: Record<number, Kernel> = {};
+  private readonly kernels: Kernel[];
   private seq = 0;
   private done = 0;
+  /** The slowest slice the main thread has run, in ms: slices are alike, so it scales the stall deadline. */
+  private slowestSliceMs = 0;
+  private failure: Error | undefined;
+  private stopped = false;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
   // control block sits low, so views made at the start stay valid.
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
 
   private constructor(arena: Arena, kernels: Kernels, control: number, workers: { terminate(): void }[]) {
-    for (const [name, op] of Object.entries(THREAD_OPS)) this.kernels[op] = kernels[name as ThreadOp] as Kernel;
+    this.kernels = kernelsByOp(kernels);
     this.control = control;
     this.workers = workers;
     this.threads = workers.length + 1;
@@ -96,26 +164,43 @@ export class ThreadPool {
     this.f64 = new Float64Array(arena.buffer);
   }
 
+  /** Starts threads - 1 workers; if any fails to start, the others are stopped and the first error is thrown. */
   static async start(threads: number, arena: Arena, kernels: Kernels, module: WebAssembly.Module, memory: WebAssembly.Memory, spawn: WorkerSpawner): Promise<ThreadPool> {
     if (threads > MAX_THREADS) throw new Error(`at most ${MAX_THREADS} threads`);
     const control = arena.alloc(CONTROL_BYTES);
-    const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => spawn({ module, memory, control, thread: i + 1, threads })));
-    return new ThreadPool(arena, kernels, control, workers);
+    const i32 = new Int32Array(arena.buffer);
+    let pool: ThreadPool | undefined;
+    // A worker that fails after starting marks the control block; the pool throws at its next check.
+    const events = (thread: number): WorkerEvents => ({ failed: (message) => pool?.stopped || recordFailure(i32, control, thread, message) });
+    const started = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, i) => spawn({ module, memory, control, thread: i + 1, threads }, events(i + 1))));
+    const workers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const refused = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    pool = new ThreadPool(arena, kernels, control, workers);
+    if (refused) {
+      pool.stop();
+      throw new MnistWasmError('THREAD', `a worker thread failed to start: ${describe(refused.reason)}`);
+    }
+    return pool;
   }
 
   /**
    * Runs a job over rows (or columns) [0, rows): every slice runs all the steps in order, so a step may read
    * what an earlier step wrote in the same slice. With `gate`, the steps from `gate.from` on wait until this
-   * thread has run `gate.open()`, which overlaps the workers' first steps. Returns when every slice is done.
+   * thread has run `gate.open()`, which overlaps the workers' first steps. Returns when every slice is done;
+   * throws (and stops the pool) when a thread fails or a claimed slice stalls.
    */
-  run(steps: ThreadStep[], rows: number, gate?: { from: number; open(): void }): void {
+  run(steps: ThreadStep[], rows: number, gate?: JobGate): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
+    this.checkFailure();
     const { i32, f64, control } = this;
     const base = control >> 2;
     const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / SLICE_ALIGN) * SLICE_ALIGN;
     const slices = Math.ceil(rows / sliceRows);
     const argsAt = (control + ARGS_OFFSET) >> 3;
-    steps.forEach((step, i) => f64.set([THREAD_OPS[step.op], step.args.length, ...step.args], argsAt + i * STEP_SLOTS));
+    steps.forEach((step, i) => {
+      if (step.args.length !== SLICE_ARG_COUNTS[step.op]) throw new Error(`${step.op} takes ${SLICE_ARG_COUNTS[step.op]} arguments before its slice, got ${step.args.length}`);
+      f64.set([SLICED_KERNELS.indexOf(step.op), step.args.length, ...step.args], argsAt + i * STEP_SLOTS);
+    });
     i32[base + SLOT.steps] = steps.length;
     i32[base + SLOT.slices] = slices;
     i32[base + SLOT.sliceRows] = sliceRows;
@@ -127,26 +212,68 @@ export class ThreadPool {
     // The seq store publishes the job (Atomics are sequentially consistent).
     Atomics.store(i32, base + SLOT.seq, seq);
     if (Atomics.load(i32, base + SLOT.sleepers) > 0) Atomics.notify(i32, base + SLOT.seq);
-    let failure: unknown;
+    let gateFailure: unknown;
     if (gate) {
       try {
         gate.open();
       } catch (error) {
         // Finish the job all the same, so that no worker waits forever and the counts stay right; then report.
-        failure = error ?? new Error('preparing a thread job failed');
+        gateFailure = error ?? new Error('preparing a thread job failed');
       }
       Atomics.store(i32, base + SLOT.gate, seq);
     }
-    const mine = runSlices(i32, f64, control, seq, 0, this.threads, this.kernels);
+    const started = performance.now();
+    let mine: number;
+    try {
+      mine = runSlices(i32, f64, control, seq, 0, this.threads, this.kernels);
+    } catch (error) {
+      recordFailure(i32, control, 0, describe(error));
+      this.stop();
+      throw error;
+    }
+    if (mine) this.slowestSliceMs = Math.max(this.slowestSliceMs, (performance.now() - started) / mine);
     // Workers add to `done` for each slice they ran; it only grows.
     this.done += slices - mine;
-    while (Atomics.load(i32, base + SLOT.done) < this.done) {
-      // spin: the other slices take microseconds
-    }
-    if (failure !== undefined) throw failure;
+    this.waitForWorkers();
+    if (gateFailure !== undefined) throw gateFailure;
   }
 
+  /** Spins until the workers' slices are done (they take microseconds), watching for failures and stalls. */
+  private waitForWorkers(): void {
+    const { i32 } = this;
+    const base = this.control >> 2;
+    let spins = 0;
+    let seen = -1, since = 0, checked = 0;
+    for (let done; (done = Atomics.load(i32, base + SLOT.done)) < this.done; ) {
+      if (Atomics.load(i32, base + SLOT.failed) > 0) this.checkFailure();
+      if ((++spins & 1023) !== 0) continue;
+      const now = performance.now();
+      if (done !== seen || now - checked > PAUSED_MS) {
+        seen = done;
+        since = now;
+      } else if (now - since > Math.max(STALL_MS, 20 * this.slowestSliceMs)) {
+        this.failure = new MnistWasmError('THREAD', `a worker thread finished no slice for ${Math.round(now - since)} ms (hung, or killed); the thread pool is stopped`);
+        this.checkFailure();
+      }
+      checked = now;
+    }
+  }
+
+  /** Throws (once stopped) if any thread has failed. */
+  private checkFailure(): void {
+    if (!this.failure) {
+      const message = readFailure(this.i32, this.control);
+      if (message === undefined) return;
+      this.failure = new MnistWasmError('THREAD', `${message}; the thread pool is stopped`);
+    }
+    this.stop();
+    throw this.failure;
+  }
+
+  /** Ends every worker; idempotent. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     const { i32 } = this;
     Atomics.store(i32, (this.control >> 2) + SLOT.seq, STOP);
     Atomics.notify(i32, (this.control >> 2) + SLOT.seq);

@@ -1,7 +1,7 @@
 // A model as the list of Dense layers every exchange format describes, and back to a trainable model file.
 import { ConfigError, ModelFormatError } from '../errors.js';
 import type { SavedModel } from '../model/file.js';
-import { Random } from '../model/random.js';
+import { Random } from '../util/random.js';
 import { MAX_LAYER_SIZE, parameterLayout, validateSpec } from '../model/spec.js';
 import type { HiddenActivation, OutputActivation } from '../model/spec.js';
 

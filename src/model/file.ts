@@ -10,9 +10,8 @@
 //   "parameters": { "encoding": "base64-f64le", "count": N, "crc32": C, "data": "..." }
 // }
 import { ModelFormatError } from '../errors.js';
-import { parseEpochMetrics } from '../train/metrics.js';
-import type { EpochMetrics } from '../train/metrics.js';
-import type { TrainerState } from '../train/trainer.js';
+import { parseEpochMetrics } from './state.js';
+import type { EpochMetrics, TrainerState } from './state.js';
 import { crc32, fromBase64, toBase64 } from '../util/bytes.js';
 import { BIAS_INITS, parameterLayout, validateSpec, WEIGHT_INITS } from './spec.js';
 import type { BiasInit, NetworkSpec, ParameterLayout, WeightInit } from './spec.js';

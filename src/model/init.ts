@@ -1,5 +1,5 @@
 import type { BiasInit, ParameterLayout, WeightInit } from './spec.js';
-import { Random } from './random.js';
+import { Random } from '../util/random.js';
 
 export interface InitOptions {
   weights?: WeightInit;

@@ -22,10 +22,6 @@ export const CANONICAL_SPEC: NetworkSpec = Object.freeze({
   cost: 'cross-entropy',
 }) as NetworkSpec;
 
-// Codes passed to the kernels; must match assembly/index.ts.
-export const ACTIVATION_CODE = { sigmoid: 0, relu: 1, softmax: 2 } as const;
-export const COST_CODE = { 'cross-entropy': 0, quadratic: 1 } as const;
-
 export const HIDDEN_ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu'];
 export const OUTPUT_ACTIVATIONS: readonly OutputActivation[] = ['sigmoid', 'softmax'];
 export const COSTS: readonly CostName[] = ['cross-entropy', 'quadratic'];

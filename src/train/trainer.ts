@@ -1,9 +1,12 @@
 import { ConfigError, DivergenceError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import type { DatasetHandle, Network } from '../engine/network.js';
-import { Random } from '../model/random.js';
+import { Random } from '../util/random.js';
+import type { EpochMetrics, TrainerState } from '../model/state.js';
 import { headlineAccuracy, METRIC_SETS } from './metrics.js';
-import type { EpochMetrics, MetricSet } from './metrics.js';
+import type { MetricSet } from './metrics.js';
+
+export type { TrainerState } from '../model/state.js';
 
 export interface TrainingData {
   train: Dataset;
@@ -43,16 +46,6 @@ export interface TrainOptions {
   hooks?: TrainHooks;
   /** Aborting stops after the current mini-batch; train() then resolves with stopped: 'aborted'. */
   signal?: AbortSignal;
-}
-
-/** What a later run needs to continue exactly where this one is, even from the middle of an epoch. */
-export interface TrainerState {
-  /** Complete epochs. */
-  epochsDone: number;
-  /** Mini-batches of the next epoch already trained (non-zero after an interruption). */
-  batchesDone: number;
-  /** The shuffle generator's state before the next epoch's shuffle. */
-  rngState: number[];
 }
 
 export interface TrainResult {

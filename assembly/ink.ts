@@ -1,0 +1,126 @@
+// Gathering a mini-batch and the block lists of where its examples have ink.
+import { LIST_HEADER, MASK_EXAMPLES } from './constants';
+
+// Block lists name the input columns a kernel must visit, as byte offsets into an f64 input row: a header
+// (u32 count, u32 zeroCount), then entries. denseForward's entries are u32 offsets of 2-column blocks;
+// denseAccumulate's are (u32 offset, u32 mask) of 4-column blocks, mask bit e set when example e has a
+// non-zero input there, the zeroCount blocks without any first. Columns left out are zero, so skipping
+// them leaves every sum as the dense loop makes it (x * w adds an exact zero). One list entry per block
+// rather than runs of blocks keeps each inner loop's trip count fixed, so its exit branch is predicted.
+
+/** Gathers a mini-batch: bytes scaled to [0,1] as f64 rows, and labels. indices == 0 means rows first..first+count.
+ *  Optionally also the block lists the sparse kernels skip by (each pointer may be 0): pairLists, for each
+ *  example pair p (the last example alone when count is odd), the 2-column blocks with ink in example 2p or
+ *  2p+1, pairStride bytes apart; accumulateList, every 4-column block with a mask of the examples that have
+ *  ink there (count <= 32; above that every example counts as having ink), those without any first. */
+export function gatherBatch(
+  images: usize,  // (n, inputSize) u8
+  labels: usize,  // (n) u8
+  indices: usize, // (count) u32, or 0
+  first: i32, count: i32, inputSize: i32,
+  inputs: usize,  // (count, inputSize) f64 out
+  targets: usize, // (count) u8 out
+  pairLists: usize, pairStride: i32, // (ceil(count / 2)) lists out, or 0
+  accumulateList: usize, // list out, or 0
+  scratch: usize, // (inputSize / 4) u32
+): void {
+  assert(count >= 0 && inputSize > 0, 'gatherBatch: a negative count or an empty row');
+  const scale = f64x2.splat(1.0 / 255.0);
+  const vecEnd = inputSize & ~7;
+  for (let e = 0; e < count; e++) {
+    const row = rowOf(indices, first, e);
+    store<u8>(targets + e, load<u8>(labels + row));
+    const src = images + row * inputSize;
+    const dst = inputs + ((<usize>e * inputSize) << 3);
+    for (let k = 0; k < vecEnd; k += 8) {
+      const wide = v128.load8x8_u(src + k); // 8 pixels as u16
+      const lo = i32x4.extend_low_i16x8_u(wide), hi = i32x4.extend_high_i16x8_u(wide);
+      const out = dst + (<usize>k << 3);
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(lo), scale));
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), scale), 16);
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(hi), scale), 32);
+      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), scale), 48);
+    }
+    for (let k = vecEnd; k < inputSize; k++) store<f64>(dst + (<usize>k << 3), <f64>load<u8>(src + k) * (1.0 / 255.0));
+  }
+  if (pairLists) {
+    for (let e = 0; e < count; e += 2) {
+      const a = images + rowOf(indices, first, e) * inputSize;
+      const b = e + 1 < count ? images + rowOf(indices, first, e + 1) * inputSize : a;
+      pairInk(a, b, inputSize, pairLists + <usize>(e >> 1) * pairStride);
+    }
+  }
+  if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch);
+}
+
+// @ts-ignore: decorator
+@inline function rowOf(indices: usize, first: i32, e: i32): usize {
+  return indices ? <usize>load<u32>(indices + (<usize>e << 2)) : <usize>(first + e);
+}
+
+// The list of 2-column blocks with ink in image a or image b (u8 rows of n pixels).
+function pairInk(a: usize, b: usize, n: i32, list: usize): void {
+  const zero = i16x8.splat(0);
+  const blocks = n >> 1;
+  const entries = list + LIST_HEADER;
+  let count: usize = 0;
+  let g = 0;
+  // Eight blocks (16 bytes) per step; every offset is written, and the count advances past those with ink.
+  for (; g + 8 <= blocks; g += 8) {
+    const k = <usize>g << 1;
+    const ink = i16x8.bitmask(i16x8.ne(v128.or(v128.load(a + k), v128.load(b + k)), zero));
+    for (let i = 0; i < 8; i++) {
+      store<u32>(entries + (count << 2), <u32>(g + i) << 4);
+      count += <usize>((ink >> i) & 1);
+    }
+  }
+  for (; g < blocks; g++) {
+    store<u32>(entries + (count << 2), <u32>g << 4);
+    count += <usize>((load<u16>(a + (<usize>g << 1)) | load<u16>(b + (<usize>g << 1))) != 0);
+  }
+  store<u32>(list, <u32>count);
+  store<u32>(list, 0, 4);
+}
+
+// The list of 4-column blocks with their example masks: blocks without ink first, then the others in
+// column order (ordering them by example count to steady the loop branch was measured no faster).
+function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize): void {
+  const blocks = n >> 2;
+  const masked = count <= MASK_EXAMPLES;
+  let empty: u32 = 0;
+  for (let g = 0; g < blocks; g++) {
+    let ink: u32 = 0;
+    for (let e = 0; e < count; e++) {
+      if (load<u32>(images + rowOf(indices, first, e) * n + (<usize>g << 2))) ink |= masked ? <u32>1 << e : 1;
+    }
+    const mask = masked ? ink : ink ? 0xffffffff : 0;
+    store<u32>(masks + (<usize>g << 2), mask);
+    if (!mask) empty++;
+  }
+  store<u32>(list, <u32>blocks);
+  store<u32>(list, empty, 4);
+  let zeroAt = list + LIST_HEADER;
+  let inkAt = zeroAt + (<usize>empty << 3);
+  for (let g = 0; g < blocks; g++) {
+    const mask = load<u32>(masks + (<usize>g << 2));
+    const at = mask ? inkAt : zeroAt;
+    store<u32>(at, <u32>g << 5);
+    store<u32>(at, mask, 4);
+    if (mask) inkAt += 8;
+    else zeroAt += 8;
+  }
+}
+
+/** The dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */
+export function denseLists(forwardList: usize, accumulateList: usize, nIn: i32): void {
+  const pairs = nIn >> 1, quads = nIn >> 2;
+  store<u32>(forwardList, pairs);
+  store<u32>(forwardList, 0, 4);
+  for (let g = 0; g < pairs; g++) store<u32>(forwardList + LIST_HEADER + (<usize>g << 2), <u32>g << 4);
+  store<u32>(accumulateList, quads);
+  store<u32>(accumulateList, 0, 4);
+  for (let g = 0; g < quads; g++) {
+    store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), <u32>g << 5);
+    store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), 0xffffffff, 4);
+  }
+}

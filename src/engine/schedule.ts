@@ -1,0 +1,123 @@
+// How SGD steps are ordered. A mini-batch's update of the two lowest layers is deferred: it runs in one thread job
+// with the next batch's first-layer forward pass, each thread on its own rows of the first layer (which are the
+// second layer's columns, so no thread reads what another writes). The sums are the ones an immediate update
+// makes. Reading the parameters must apply what is pending first: `settled()` is the only way to the passes.
+import { PARALLEL_MIN_WORK } from './passes.js';
+import type { Passes } from './passes.js';
+import type { BatchInput, DatasetHandle } from './pointers.js';
+import type { ThreadStep } from './threads.js';
+
+/**
+ * The layers (from the first) whose update waits for the next batch: the first layer's rows split across the
+ * threads, and the second layer's columns with them, whose old weights carry the error down to the first.
+ */
+export const DEFERRED_LAYERS = 2;
+/** The first layer; the deferred job computes its forward pass for the next batch. */
+const FIRST = 0;
+
+/** A batch's update of the lowest DEFERRED_LAYERS layers, not yet applied; its deltas wait in the layers' buffers. */
+interface PendingUpdate {
+  batch: BatchInput;
+  m: number;
+  decay: number;
+}
+
+/** The next batch, gathered into the other slot, whose first-layer forward pass joins the pending update's job. */
+interface NextBatch {
+  batch: BatchInput;
+  m: number;
+  gather: () => void;
+}
+
+export class Schedule {
+  private readonly passes: Passes;
+  private readonly defers: boolean;
+  private pending: PendingUpdate | undefined;
+
+  /** defer: false applies every step at once (an optimizer that needs all gradients before any update). */
+  constructor(passes: Passes, defer: boolean) {
+    this.passes = passes;
+    this.defers = defer && passes.pointers.layers.length >= DEFERRED_LAYERS;
+  }
+
+  /** The gate every reader and writer of the parameters passes: applies a pending update, then hands out the passes. */
+  settled(): Passes {
+    if (this.pending) {
+      this.deferredJob(this.pending);
+      this.pending = undefined;
+    }
+    return this.passes;
+  }
+
+  /** Drops a pending update (the parameters are about to be replaced) and hands out the passes. */
+  discard(): Passes {
+    this.pending = undefined;
+    return this.passes;
+  }
+
+  /** One SGD step on the rows: deltas carry scale = -eta/m, so the weight-gradient products land in the weights. */
+  step(data: DatasetHandle, rows: Uint32Array, scale: number, decay: number): void {
+    const m = rows.length;
+    const { chunkRows } = this.passes.pointers;
+    if (m <= chunkRows && this.defers) {
+      this.deferredStep(data, rows, scale, decay);
+      return;
+    }
+    const passes = this.settled();
+    if (m <= chunkRows) {
+      const batch = passes.gatherRows(data, rows, 0);
+      passes.forward(batch, m);
+      passes.backward(batch, m, scale, decay, 'parameters');
+      return;
+    }
+    // Larger than a chunk (full-batch GD): accumulate the gradient chunk by chunk, then apply it.
+    passes.clearGradient();
+    for (let first = 0; first < m; first += chunkRows) {
+      const chunk = rows.subarray(first, Math.min(m, first + chunkRows));
+      const batch = passes.gatherRows(data, chunk, 0);
+      passes.forward(batch, chunk.length);
+      passes.backward(batch, chunk.length, scale, 1, 'gradient');
+    }
+    passes.applyGradient(decay);
+  }
+
+  /** The layers above DEFERRED_LAYERS now; the pending update (if any) with this batch's first layer; this batch's update pending. */
+  private deferredStep(data: DatasetHandle, rows: Uint32Array, scale: number, decay: number): void {
+    const { passes, pending } = this;
+    const m = rows.length;
+    let batch: BatchInput;
+    if (pending) {
+      // Gather into the other slot while the workers start on the pending update.
+      const next = passes.prepareRows(data, rows, pending.batch.slot === 0 ? 1 : 0);
+      this.deferredJob(pending, { ...next, m });
+      batch = next.batch;
+      passes.forward(batch, m, FIRST + 1);
+    } else {
+      batch = passes.gatherRows(data, rows, 0);
+      passes.forward(batch, m);
+    }
+    passes.backward(batch, m, scale, decay, 'parameters', DEFERRED_LAYERS);
+    this.pending = { batch, m, decay };
+  }
+
+  /**
+   * The pending batch's error at the first layer (BP2), the second layer's update (by columns) and the first layer's
+   * (by rows), then the next batch's first-layer forward pass, after its gather (run by this thread while the others
+   * start). Thread slices are rows of the first layer.
+   */
+  private deferredJob(pending: PendingUpdate, next?: NextBatch): void {
+    const [first, second] = this.passes.pointers.layers;
+    const { batch: done, m, decay } = pending;
+    const steps: ThreadStep[] = [
+      { op: 'denseBackwardInput', args: [second.delta, m, second.outputs, second.weights, second.inputs, first.output, first.activation, first.delta] },
+      { op: 'accumulateColumns', args: [second.delta, first.output, m, second.outputs, second.inputs, second.weights, second.biases, decay] },
+      { op: 'denseAccumulate', args: [first.delta, done.inputs, m, first.outputs, first.inputs, first.weights, first.biases, decay, done.accumulateList, done.masked] },
+    ];
+    if (next) {
+      const { batch } = next;
+      steps.push({ op: 'denseForward', args: [batch.inputs, next.m, first.inputs, first.weights, first.biases, first.outputs, first.output, first.activation, batch.forwardLists, batch.listStride] });
+    }
+    const work = Math.max(m, next?.m ?? 0) * first.inputs * first.outputs;
+    this.passes.job(steps, first.outputs, work >= PARALLEL_MIN_WORK, next && { from: steps.length - 1, open: next.gather });
+  }
+}
