@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { after } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { saveTfjs } from '../src/interop/files-node.js';
@@ -23,8 +23,9 @@ let server: Server;
 let url: string;
 const browser: Browser = await chromiumForFile();
 
-before(async () => {
-  if (SKIP_BROWSER) return;
+// Set up at the top level, not in a before() hook: serveFolder registers its close with after(), which in a hook
+// would run as soon as the hook ends.
+if (!SKIP_BROWSER) {
   fixture = await trainFixture();
   dir = await mkdtemp(join(tmpdir(), 'mnist-interop-browser-'));
   const root = join(REPO_ROOT, 'examples/browser');
@@ -41,7 +42,7 @@ before(async () => {
   await writeFile(join(dir, 'model', 'images.f32'), new Uint8Array(fixture.pixels32.buffer));
   await writeFile(join(dir, 'model', 'images.f64'), new Uint8Array(fixture.pixels64.buffer));
   ({ server, url } = await serveFolder(join(dir, 'site'), { mounts: { 'model/': join(dir, 'model'), 'tfjs/': join(REPO_ROOT, 'node_modules/@tensorflow/tfjs/dist') } }));
-});
+}
 
 after(async () => {
   server?.close();
