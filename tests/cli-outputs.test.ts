@@ -60,6 +60,17 @@ test('train without --save keeps the model under models/ and says where', async 
   assert.equal((await loadModel(join(cwd, saved))).state?.epochsDone, 1);
 });
 
+test('a train without --save that fails on bad data leaves no models/ folder behind', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'mnist-default-bad-data-'));
+  const data = join(cwd, 'bad-data');
+  await mkdir(data);
+  for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) await writeFile(join(data, name), 'not an IDX file\n');
+  const run = await runCli(['train', '--data', data, '--epochs', '1', '--no-progress'], { cwd });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^mnist-wasm: \S+bad-data\/[^\n]+\n$/);
+  assert.ok(!existsSync(join(cwd, 'models')), 'no models/ folder');
+});
+
 // Settings for the fallback tests and the uninterrupted run their fallback files must equal, bit for bit.
 const RUN = ['--data', MNIST_DIR, '--train-size', '20000', '--epochs', '3', '--seed', '5', '--layers', '784,30,10', '--simd', 'standard', '--no-monitor-train', '--no-monitor-validation', '--no-monitor-test', '--no-progress'];
 const reference = join(dir, 'reference.json');

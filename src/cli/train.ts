@@ -13,7 +13,7 @@ import { train, validateTrainOptions } from '../train/trainer.js';
 import type { TrainerState, TrainResult } from '../train/trainer.js';
 import type { EpochMetrics } from '../train/metrics.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { describeWriteError, OutputError, prepareOutputFile } from '../util/output.js';
+import { checkOutputFile, describeWriteError, OutputError, prepareOutputFile } from '../util/output.js';
 import { tableHeader, tableRow } from './format.js';
 import { interruptSignal } from './interrupt.js';
 import { checkNetworkFitsData, checkStateFitsData } from './model-fit.js';
@@ -52,7 +52,10 @@ export function trainCommand(): Command {
   return command;
 }
 
-/** The files a run writes, all checked (folders created) before the data is read. */
+/**
+ * The files a run writes, all checked before the data is read; the folders of those given are created then, the
+ * default models/ only when the model is saved.
+ */
 interface Destinations {
   save: string;
   checkpoint?: string;
@@ -63,7 +66,9 @@ interface Destinations {
 async function prepareDestinations(flags: TrainFlags, settings: TrainSettings): Promise<Destinations> {
   if (flags.plot) chartFormat(flags.plot);
   const save = flags.save ?? defaultModelPath(settings, new Date());
-  for (const file of [save, flags.checkpoint, flags.metrics, flags.plot]) if (file) await prepareOutputFile(file);
+  const files = [['--save', save], ['--checkpoint', flags.checkpoint], ['--metrics', flags.metrics], ['--plot', flags.plot]] as const;
+  // The default models/ is only checked here and created when the model is saved: a failed run leaves no empty folder.
+  for (const [flag, file] of files) if (file) await (flag === '--save' && !flags.save ? checkOutputFile(file) : prepareOutputFile(file));
   return { save, checkpoint: flags.checkpoint, metrics: flags.metrics, plot: flags.plot };
 }
 
@@ -184,6 +189,8 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
 async function finishRun(result: TrainResult, model: SavedModel, out: Destinations, dataDir: string, fallbackDirs: string[], summary?: { spec: NetworkSpec; training: TrainingConfig; history: EpochMetrics[] }): Promise<void> {
   const aborted = result.stopped === 'aborted';
   const file = aborted ? out.checkpoint ?? `${out.save}.interrupted.json` : out.save;
+  // The default models/ is created only now; should that fail, the save below reports it and writes the fallback.
+  await prepareOutputFile(file).catch(() => undefined);
   await saveModelOrFallback(file, model, fallbackDirs);
   const log = (message: string): void => void process.stderr.write(`${message}\n`);
   if (aborted) {
