@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { DivergenceError } from '../errors.js';
+import { ConfigError, DivergenceError } from '../errors.js';
 import { locateAndLoad } from '../data/locate.js';
 import type { MnistSplit } from '../data/split.js';
 import { Network } from '../engine/network.js';
@@ -67,6 +67,13 @@ async function prepareDestinations(flags: TrainFlags, settings: TrainSettings): 
   if (flags.plot) chartFormat(flags.plot);
   const save = flags.save ?? defaultModelPath(settings, new Date());
   const files = [['--save', save], ['--checkpoint', flags.checkpoint], ['--metrics', flags.metrics], ['--plot', flags.plot]] as const;
+  const seen = new Map<string, string>();
+  for (const [flag, file] of files) {
+    if (!file) continue;
+    const other = seen.get(resolve(file));
+    if (other) throw new ConfigError(`${flag} ${file} is the same file as ${other}; give each output its own file`);
+    seen.set(resolve(file), `${flag} ${file}`);
+  }
   // The default models/ is only checked here and created when the model is saved: a failed run leaves no empty folder.
   for (const [flag, file] of files) if (file) await (flag === '--save' && !flags.save ? checkOutputFile(file) : prepareOutputFile(file));
   return { save, checkpoint: flags.checkpoint, metrics: flags.metrics, plot: flags.plot };
