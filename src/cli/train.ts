@@ -153,40 +153,44 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   let result: TrainResult;
   let trained: SavedModel;
   try {
-    print(headerLine(settings, network, dir, split));
-    print(tableHeader());
-    result = await train(network, split, {
-      ...settings, resume: state, signal: interrupt.signal,
-      hooks: {
-        onBatch: progress.onBatch,
-        onEpoch: async (metrics, next) => {
-          progress.stop();
-          history.push(metrics);
-          state = next;
-          print(tableRow(metrics));
-          await writeEpoch(history, snapshot);
+    try {
+      print(headerLine(settings, network, dir, split));
+      print(tableHeader());
+      result = await train(network, split, {
+        ...settings, resume: state, signal: interrupt.signal,
+        hooks: {
+          onBatch: progress.onBatch,
+          onEpoch: async (metrics, next) => {
+            progress.stop();
+            history.push(metrics);
+            state = next;
+            print(tableRow(metrics));
+            await writeEpoch(history, snapshot);
+          },
         },
-      },
-    });
-    state = result.state;
-    trained = snapshot();
-  } catch (error) {
-    if (error instanceof DivergenceError) {
-      const kept = out.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${out.checkpoint}` : '';
-      throw new DivergenceError(`${error.message}${kept}`);
+      });
+      state = result.state;
+      trained = snapshot();
+    } catch (error) {
+      if (error instanceof DivergenceError) {
+        const kept = out.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${out.checkpoint}` : '';
+        throw new DivergenceError(`${error.message}${kept}`);
+      }
+      if (!(error instanceof OutputError)) throw error;
+      // A write failed mid-run: keep what was trained, elsewhere, and say where.
+      const fallback = await saveFallback(out.save, snapshot(), fallbackDirs);
+      throw new OutputError(error.file as string, `${error.detail}; ${fallback
+        ? `the model trained so far is saved in ${fallback} (resume with: ${resumeCommand(fallback, dir, out)})`
+        : 'no copy of the model could be written either'}`);
+    } finally {
+      progress.stop();
+      network.dispose();
     }
-    if (!(error instanceof OutputError)) throw error;
-    // A write failed mid-run: keep what was trained, elsewhere, and say where.
-    const fallback = await saveFallback(out.save, snapshot(), fallbackDirs);
-    throw new OutputError(error.file as string, `${error.detail}; ${fallback
-      ? `the model trained so far is saved in ${fallback} (resume with: ${resumeCommand(fallback, dir, out)})`
-      : 'no copy of the model could be written either'}`);
+    // The handlers stay through the final save: a Ctrl-C during it must not kill the write.
+    await finishRun(result, trained, out, dir, fallbackDirs, flags.json ? { spec, training, history } : undefined);
   } finally {
-    progress.stop();
     interrupt.dispose();
-    network.dispose();
   }
-  await finishRun(result, trained, out, dir, fallbackDirs, flags.json ? { spec, training, history } : undefined);
 }
 
 /**
