@@ -42,6 +42,8 @@ test('train refuses every impossible destination before reading any data (the da
   refused(await train('--metrics', join(dir, 'm.jsonl'), '--plot', join(aFile, 'p.svg')), /p\.svg: \S+a-file is a file, not a folder/);
   refused(await train('--save', '/proc/mnist-wasm-test/m.json'), /^mnist-wasm: \/proc\/mnist-wasm-test\/m\.json: cannot create the folder \/proc\/mnist-wasm-test/);
   refused(await runCli(['report', '--model', join(dir, 'none.json'), '--out', aFile]), /a-file: is a file, not a folder/);
+  refused(await runCli(['report', '--model', join(dir, 'typo.json'), '--out', join(dir, 'new-report')]), /typo\.json: model file not found/);
+  assert.ok(!existsSync(join(dir, 'new-report')), 'no folder made for a model that did not load');
   refused(await train('--save', join(dir, 'same.json'), '--checkpoint', join(dir, '.', 'same.json')), /--checkpoint \S+same\.json is the same file as --save \S+same\.json/);
   refused(await train('--metrics', join(dir, 'curves.svg'), '--plot', join(dir, 'curves.svg')), /--plot \S+curves\.svg is the same file as --metrics/);
 });
