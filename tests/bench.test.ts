@@ -2,7 +2,7 @@
 // `mnist-wasm bench`, never by a timed test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastJson, MNIST_DIR, runCli } from './helpers.js';
@@ -19,4 +19,13 @@ test('mnist-wasm bench --quick --json prints the table, writes JSON, and maps ea
   assert.match(run.stdout, /trainExamplesPerSecond/);
   assert.doesNotMatch(run.stderr, /tfjs-node|Hi, looks like/, 'no TensorFlow.js banner');
   assert.deepEqual(JSON.parse(await readFile(join(out, 'bench-latest.json'), 'utf8')).epochSeconds, summary.epochSeconds);
+});
+
+test('bench refuses an --out it cannot write before measuring anything', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'mnist-bench-out-'));
+  await writeFile(join(dir, 'a-file'), 'not a folder\n');
+  const run = await runCli(['bench', '--data', join(dir, 'no-data'), '--out', join(dir, 'a-file')]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  assert.match(run.stderr, /^mnist-wasm: \S+a-file: is a file, not a folder\n$/);
 });

@@ -42,6 +42,10 @@ test('train refuses every impossible destination before reading any data (the da
   refused(await train('--metrics', join(dir, 'm.jsonl'), '--plot', join(aFile, 'p.svg')), /p\.svg: \S+a-file is a file, not a folder/);
   refused(await train('--save', '/proc/mnist-wasm-test/m.json'), /^mnist-wasm: \/proc\/mnist-wasm-test\/m\.json: cannot create the folder \/proc\/mnist-wasm-test/);
   refused(await runCli(['report', '--model', join(dir, 'none.json'), '--out', aFile]), /a-file: is a file, not a folder/);
+  refused(await runCli(['report', '--model', join(dir, 'typo.json'), '--out', join(dir, 'new-report')]), /typo\.json: model file not found/);
+  assert.ok(!existsSync(join(dir, 'new-report')), 'no folder made for a model that did not load');
+  refused(await train('--save', join(dir, 'same.json'), '--checkpoint', join(dir, '.', 'same.json')), /--checkpoint \S+same\.json is the same file as --save \S+same\.json/);
+  refused(await train('--metrics', join(dir, 'curves.svg'), '--plot', join(dir, 'curves.svg')), /--plot \S+curves\.svg is the same file as --metrics/);
 });
 
 test('--save, --checkpoint and --metrics into folders that do not exist yet are created', async () => {
@@ -58,6 +62,17 @@ test('train without --save keeps the model under models/ and says where', async 
   const saved = /model saved to (models\/mnist_784-16-10_sigmoid_scaled_lambda0_seed4_\d{8}-\d{6}\.json)$/m.exec(run.stderr)?.[1];
   assert.ok(saved, run.stderr);
   assert.equal((await loadModel(join(cwd, saved))).state?.epochsDone, 1);
+});
+
+test('a train without --save that fails on bad data leaves no models/ folder behind', async () => {
+  const cwd = await mkdtemp(join(tmpdir(), 'mnist-default-bad-data-'));
+  const data = join(cwd, 'bad-data');
+  await mkdir(data);
+  for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) await writeFile(join(data, name), 'not an IDX file\n');
+  const run = await runCli(['train', '--data', data, '--epochs', '1', '--no-progress'], { cwd });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^mnist-wasm: \S+bad-data\/[^\n]+\n$/);
+  assert.ok(!existsSync(join(cwd, 'models')), 'no models/ folder');
 });
 
 // Settings for the fallback tests and the uninterrupted run their fallback files must equal, bit for bit.

@@ -1,4 +1,6 @@
-import { basename } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findDataDir } from '../src/data/locate.js';
 import { Network } from '../src/engine/network.js';
@@ -74,12 +76,23 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (dist/cli.js, made by `npm run build`) as a user would. */
+/** Where runCli runs by default: a fresh folder per test file, so that a default output (models/...) never lands in the checkout. */
+let cliScratch: string | undefined;
+function defaultCliCwd(): string {
+  if (!cliScratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'mnist-cli-cwd-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cliScratch = dir;
+  }
+  return cliScratch;
+}
+
+/** Runs the built CLI (dist/cli.js, made by `npm run build`) as a user would, by default in a temporary folder. */
 export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<CliResult> {
   const { spawn } = await import('node:child_process');
   const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, ...args], { cwd: options.cwd ?? REPO_ROOT, env: options.env ?? process.env });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cli, ...args], { cwd: options.cwd ?? defaultCliCwd(), env: options.env ?? process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

@@ -88,6 +88,19 @@ describe('export and import', () => {
   });
 });
 
+test('export and import --out through a file, under /proc or where a file stands: one line, and no folder made before the model loads', async () => {
+  await writeFile(path('a-file'), 'not a folder\n');
+  await oneLineError(['export', '--model', path('m.json'), '--format', 'onnx', '--out', join(path('a-file'), 'm.onnx')], /^mnist-wasm: .*m\.onnx: \S+a-file is a file, not a folder$/);
+  await oneLineError(['export', '--model', path('m.json'), '--format', 'tfjs', '--out', path('a-file')], /^mnist-wasm: .*a-file: is a file, not a folder$/);
+  await oneLineError(['export', '--model', path('m.json'), '--format', 'onnx', '--out', '/proc/mnist-wasm-test/m.onnx'], /^mnist-wasm: \/proc\/mnist-wasm-test\/m\.onnx: cannot write into \/proc/);
+  await oneLineError(['import', path('none.onnx'), '--out', join(path('a-file'), 'x', 'm.json')], /^mnist-wasm: .*m\.json: \S+a-file is a file, not a folder$/);
+  await oneLineError(['export', '--model', path('typo.json'), '--format', 'tfjs', '--out', path('new/tfjs')], /^mnist-wasm: .*typo\.json: model file not found$/);
+  assert.equal(await stat(path('new')).catch(() => undefined), undefined, 'no folder made for a model that did not load');
+  const deep = await runCli(['export', '--model', path('m.json'), '--format', 'onnx', '--out', path('new/deeper/m.onnx')]);
+  assert.equal(deep.code, 0, deep.stderr);
+  assert.ok((await stat(path('new/deeper/m.onnx'))).isFile());
+});
+
 describe('inputs import cannot use: one line naming the file', () => {
   /** A TF.js folder made from our export with model.json edited. */
   async function tfjsVariant(name: string, edit: (doc: { modelTopology: { config: { layers: { class_name: string; config: Record<string, unknown> }[] } } }) => void): Promise<string> {

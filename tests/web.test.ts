@@ -281,12 +281,14 @@ test('the default run (3 epochs on 10,000 images) shows what the library compute
     assert.ok(pad.y >= 0 && pad.y + pad.height <= height, `the pad in view at 1280x${height}${height === 1000 ? ' without scrolling' : ''}`);
   }
 
-  await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+  // Into the scratch folder unless SCREENSHOTS_DIR asks (SCREENSHOTS_DIR=docs refreshes the README's pictures).
+  const shots = process.env.SCREENSHOTS_DIR ?? scratch;
+  await mkdir(shots, { recursive: true });
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts/web-demo.png') });
+  await page.screenshot({ path: join(shots, 'web-demo.png') });
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts/web-demo-phone.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'web-demo-phone.png'), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.equal(overflow, 0, 'nothing wider than a phone screen');
   assert.deepEqual(errors, []);

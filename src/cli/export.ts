@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../errors.js';
 import { saveOnnx, saveTfjs } from '../interop/files-node.js';
 import { loadModel } from '../model/file-node.js';
+import { checkOutputDir, checkOutputFile } from '../util/output.js';
 
 interface ExportFlags {
   model: string;
@@ -13,11 +14,14 @@ interface ExportFlags {
   force?: boolean;
 }
 
-/** Refuses to replace an earlier export unless --force, before any work starts. */
+/**
+ * Refuses a destination that cannot be written, or an earlier export unless --force, before any work starts;
+ * creates nothing (the folders are made when the result is written).
+ */
 export async function checkOutput(path: string, force: boolean | undefined, expectDir: boolean): Promise<void> {
+  await (expectDir ? checkOutputDir(path) : checkOutputFile(path));
   const info = await stat(path).catch(() => undefined);
   if (!info) return;
-  if (expectDir && !info.isDirectory()) throw new ConfigError(`${path}: exists and is not a folder`);
   if (expectDir && !(await stat(join(path, 'model.json')).catch(() => undefined))) return;
   if (!force) throw new ConfigError(`${expectDir ? join(path, 'model.json') : path}: already exists (pass --force to replace it)`);
 }

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { loadOnnx, loadTfjs } from '../interop/files-node.js';
 import { saveModel } from '../model/file-node.js';
+import { prepareOutputFile } from '../util/output.js';
 import { checkOutput } from './export.js';
 
 interface ImportFlags {
@@ -20,7 +21,7 @@ export function importCommand(): Command {
       await checkOutput(flags.out, flags.force, false);
       const format = flags.format ?? (path.endsWith('.onnx') ? 'onnx' : 'tfjs');
       const model = format === 'onnx' ? await loadOnnx(path) : await loadTfjs(path);
-      await saveModel(flags.out, model);
+      await saveModel(await prepareOutputFile(flags.out), model);
       process.stdout.write(`imported [${model.spec.layers.join(', ')}] ${model.spec.activation}/${model.spec.outputActivation} (${model.parameters.length} parameters) from ${path}: ${flags.out}\n`);
     });
 }

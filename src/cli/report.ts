@@ -6,7 +6,7 @@ import { loadModel } from '../model/file-node.js';
 import { buildReport } from '../report/report.js';
 import { readMetricsFile } from '../train/metrics-file.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { prepareOutputDir } from '../util/output.js';
+import { checkOutputDir, prepareOutputDir } from '../util/output.js';
 import { checkNetworkFitsData } from './model-fit.js';
 import { dataOption } from './options.js';
 
@@ -18,7 +18,8 @@ export function reportCommand(): Command {
     .requiredOption('--out <dir>', 'folder to write index.html into (created when missing)')
     .addOption(dataOption())
     .action(async (flags: { model: string; metrics?: string; out: string; data?: string }) => {
-      const file = join(await prepareOutputDir(flags.out), 'index.html');
+      // Checked first, created only to write into: a typo in --model (or missing data) leaves no empty folder.
+      await checkOutputDir(flags.out);
       const model = await loadModel(flags.model);
       const metrics = flags.metrics ? (await readMetricsFile(flags.metrics)).metrics : model.metrics;
       const { dir, split } = await locateAndLoad({ data: flags.data, dataset: model.training?.dataset ?? 'mnist', log: (m) => void process.stderr.write(`${m}\n`) });
@@ -26,6 +27,7 @@ export function reportCommand(): Command {
       const network = await Network.create(model.spec, { engine: 'wasm', simd: model.training?.simd ?? 'auto', parameters: model.parameters });
       const { html, accuracy } = await buildReport({ network, test: split.test, metrics, title: `mnist-wasm report: ${flags.model}` });
       network.dispose();
+      const file = join(await prepareOutputDir(flags.out), 'index.html');
       await writeFileAtomic(file, html);
       process.stdout.write(`${file}: test accuracy ${(accuracy * 100).toFixed(2)}%\n`);
     });

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { DivergenceError } from '../errors.js';
+import { ConfigError, DivergenceError } from '../errors.js';
 import { locateAndLoad } from '../data/locate.js';
 import type { MnistSplit } from '../data/split.js';
 import { Network } from '../engine/network.js';
@@ -13,7 +13,7 @@ import { train, validateTrainOptions } from '../train/trainer.js';
 import type { TrainerState, TrainResult } from '../train/trainer.js';
 import type { EpochMetrics } from '../train/metrics.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { describeWriteError, OutputError, prepareOutputFile } from '../util/output.js';
+import { checkOutputFile, describeWriteError, OutputError, prepareOutputFile } from '../util/output.js';
 import { tableHeader, tableRow } from './format.js';
 import { interruptSignal } from './interrupt.js';
 import { checkNetworkFitsData, checkStateFitsData } from './model-fit.js';
@@ -52,7 +52,10 @@ export function trainCommand(): Command {
   return command;
 }
 
-/** The files a run writes, all checked (folders created) before the data is read. */
+/**
+ * The files a run writes, all checked before the data is read; the folders of those given are created then, the
+ * default models/ only when the model is saved.
+ */
 interface Destinations {
   save: string;
   checkpoint?: string;
@@ -63,7 +66,16 @@ interface Destinations {
 async function prepareDestinations(flags: TrainFlags, settings: TrainSettings): Promise<Destinations> {
   if (flags.plot) chartFormat(flags.plot);
   const save = flags.save ?? defaultModelPath(settings, new Date());
-  for (const file of [save, flags.checkpoint, flags.metrics, flags.plot]) if (file) await prepareOutputFile(file);
+  const files = [['--save', save], ['--checkpoint', flags.checkpoint], ['--metrics', flags.metrics], ['--plot', flags.plot]] as const;
+  const seen = new Map<string, string>();
+  for (const [flag, file] of files) {
+    if (!file) continue;
+    const other = seen.get(resolve(file));
+    if (other) throw new ConfigError(`${flag} ${file} is the same file as ${other}; give each output its own file`);
+    seen.set(resolve(file), `${flag} ${file}`);
+  }
+  // The default models/ is only checked here and created when the model is saved: a failed run leaves no empty folder.
+  for (const [flag, file] of files) if (file) await (flag === '--save' && !flags.save ? checkOutputFile(file) : prepareOutputFile(file));
   return { save, checkpoint: flags.checkpoint, metrics: flags.metrics, plot: flags.plot };
 }
 
@@ -141,40 +153,44 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   let result: TrainResult;
   let trained: SavedModel;
   try {
-    print(headerLine(settings, network, dir, split));
-    print(tableHeader());
-    result = await train(network, split, {
-      ...settings, resume: state, signal: interrupt.signal,
-      hooks: {
-        onBatch: progress.onBatch,
-        onEpoch: async (metrics, next) => {
-          progress.stop();
-          history.push(metrics);
-          state = next;
-          print(tableRow(metrics));
-          await writeEpoch(history, snapshot);
+    try {
+      print(headerLine(settings, network, dir, split));
+      print(tableHeader());
+      result = await train(network, split, {
+        ...settings, resume: state, signal: interrupt.signal,
+        hooks: {
+          onBatch: progress.onBatch,
+          onEpoch: async (metrics, next) => {
+            progress.stop();
+            history.push(metrics);
+            state = next;
+            print(tableRow(metrics));
+            await writeEpoch(history, snapshot);
+          },
         },
-      },
-    });
-    state = result.state;
-    trained = snapshot();
-  } catch (error) {
-    if (error instanceof DivergenceError) {
-      const kept = out.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${out.checkpoint}` : '';
-      throw new DivergenceError(`${error.message}${kept}`);
+      });
+      state = result.state;
+      trained = snapshot();
+    } catch (error) {
+      if (error instanceof DivergenceError) {
+        const kept = out.checkpoint && state ? `; the last good checkpoint (${state.epochsDone} epochs) is kept in ${out.checkpoint}` : '';
+        throw new DivergenceError(`${error.message}${kept}`);
+      }
+      if (!(error instanceof OutputError)) throw error;
+      // A write failed mid-run: keep what was trained, elsewhere, and say where.
+      const fallback = await saveFallback(out.save, snapshot(), fallbackDirs);
+      throw new OutputError(error.file as string, `${error.detail}; ${fallback
+        ? `the model trained so far is saved in ${fallback} (resume with: ${resumeCommand(fallback, dir, out)})`
+        : 'no copy of the model could be written either'}`);
+    } finally {
+      progress.stop();
+      network.dispose();
     }
-    if (!(error instanceof OutputError)) throw error;
-    // A write failed mid-run: keep what was trained, elsewhere, and say where.
-    const fallback = await saveFallback(out.save, snapshot(), fallbackDirs);
-    throw new OutputError(error.file as string, `${error.detail}; ${fallback
-      ? `the model trained so far is saved in ${fallback} (resume with: ${resumeCommand(fallback, dir, out)})`
-      : 'no copy of the model could be written either'}`);
+    // The handlers stay through the final save: a Ctrl-C during it must not kill the write.
+    await finishRun(result, trained, out, dir, fallbackDirs, flags.json ? { spec, training, history } : undefined);
   } finally {
-    progress.stop();
     interrupt.dispose();
-    network.dispose();
   }
-  await finishRun(result, trained, out, dir, fallbackDirs, flags.json ? { spec, training, history } : undefined);
 }
 
 /**
@@ -184,6 +200,8 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
 async function finishRun(result: TrainResult, model: SavedModel, out: Destinations, dataDir: string, fallbackDirs: string[], summary?: { spec: NetworkSpec; training: TrainingConfig; history: EpochMetrics[] }): Promise<void> {
   const aborted = result.stopped === 'aborted';
   const file = aborted ? out.checkpoint ?? `${out.save}.interrupted.json` : out.save;
+  // The default models/ is created only now; should that fail, the save below reports it and writes the fallback.
+  await prepareOutputFile(file).catch(() => undefined);
   await saveModelOrFallback(file, model, fallbackDirs);
   const log = (message: string): void => void process.stderr.write(`${message}\n`);
   if (aborted) {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
 import { idxToDataset, isGzip, parseIdx, parseIdxHeader } from './idx.js';
 import type { IdxHeader, IdxTensor } from './idx.js';
@@ -67,17 +67,6 @@ export async function streamContent(file: string, consume: (chunk: Uint8Array) =
     if (stopped) throw stopped;
     if (corrupt) throw new DataFormatError(file, `corrupt gzip data (${corrupt.message})`);
     throw readError(file, error);
-  }
-}
-
-/** Gunzips bytes already in memory when they are gzip (whatever the name), else returns them; at most MAX_IDX_BYTES. */
-export function maybeGunzip(bytes: Uint8Array, file: string): Uint8Array {
-  if (!isGzip(bytes)) return bytes;
-  try {
-    const raw = gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
-    return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
-  } catch (error) {
-    throw new DataFormatError(file, `corrupt gzip data (${(error as Error).message})`);
   }
 }
 

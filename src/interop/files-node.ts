@@ -1,9 +1,10 @@
 // Exports and imports on disk: a TF.js model folder (model.json + shards) and an .onnx file.
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize } from 'node:path';
 import { ModelFormatError } from '../errors.js';
 import type { SavedModel } from '../model/file.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { prepareOutputDir, prepareOutputFile } from '../util/output.js';
 import { exportOnnx, importOnnx } from './onnx.js';
 import type { OnnxExportOptions } from './onnx.js';
 import { exportTfjs, importTfjs } from './tfjs.js';
@@ -20,7 +21,7 @@ async function readInput(path: string, what: string): Promise<Buffer> {
 /** Writes DIR/model.json and its shards; model.json goes last, so it never names a shard that is not there. */
 export async function saveTfjs(dir: string, model: SavedModel): Promise<string[]> {
   const { modelJson, shards } = exportTfjs(model);
-  await mkdir(dir, { recursive: true });
+  await prepareOutputDir(dir);
   for (const shard of shards) await writeFileAtomic(join(dir, shard.path), shard.data);
   await writeFileAtomic(join(dir, 'model.json'), JSON.stringify(modelJson));
   return ['model.json', ...shards.map((s) => s.path)];
@@ -38,7 +39,7 @@ export async function loadTfjs(path: string): Promise<SavedModel> {
 }
 
 export async function saveOnnx(path: string, model: SavedModel, options: OnnxExportOptions = {}): Promise<void> {
-  await writeFileAtomic(path, exportOnnx(model, options));
+  await writeFileAtomic(await prepareOutputFile(path), exportOnnx(model, options));
 }
 
 export async function loadOnnx(path: string): Promise<SavedModel> {

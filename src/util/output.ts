@@ -52,20 +52,24 @@ async function probeWritable(dir: string, shown: string): Promise<void> {
   }
 }
 
+/** The folders missing above (and including) `dir`, outermost first, and the nearest one that exists. */
+async function missingFolders(dir: string, shown: string): Promise<{ missing: string[]; existing: string }> {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    const found = await kind(at);
+    if (found === 'directory') return { missing, existing: at };
+    if (found !== 'missing') throw new OutputError(shown, `${at} is a file, not a folder`);
+    missing.unshift(at);
+    if (dirname(at) === at) throw new OutputError(shown, `no folder of ${dir} exists`);
+  }
+}
+
 /**
  * mkdir -p, one level at a time: Node's recursive mkdir can loop forever on pseudo file systems (/proc), and
  * walking up also finds the file that stands where a folder should be.
  */
 async function ensureDir(dir: string, shown: string): Promise<void> {
-  const missing: string[] = [];
-  for (let at = dir; ; at = dirname(at)) {
-    const found = await kind(at);
-    if (found === 'directory') break;
-    if (found !== 'missing') throw new OutputError(shown, `${at} is a file, not a folder`);
-    missing.unshift(at);
-    if (dirname(at) === at) break;
-  }
-  for (const folder of missing) {
+  for (const folder of (await missingFolders(dir, shown)).missing) {
     try {
       await mkdir(folder);
     } catch (error) {
@@ -96,5 +100,27 @@ export async function prepareOutputDir(path: string): Promise<string> {
   if (found === 'file' || found === 'other') throw new OutputError(path, 'is a file, not a folder');
   await ensureDir(full, path);
   await probeWritable(full, path);
+  return full;
+}
+
+/**
+ * Like prepareOutputFile, but creates nothing: the nearest existing folder above must be writable, so a run that
+ * fails before its write leaves no empty folder behind. Create the folders at write time with prepareOutputFile.
+ */
+export async function checkOutputFile(path: string): Promise<string> {
+  const full = resolve(path);
+  const found = await kind(full);
+  if (found === 'directory') throw new OutputError(path, 'is a directory; give a file name');
+  if (found === 'other') throw new OutputError(path, 'is not a regular file');
+  await probeWritable((await missingFolders(dirname(full), path)).existing, path);
+  return full;
+}
+
+/** Like prepareOutputDir, but creates nothing (see checkOutputFile). */
+export async function checkOutputDir(path: string): Promise<string> {
+  const full = resolve(path);
+  const found = await kind(full);
+  if (found === 'file' || found === 'other') throw new OutputError(path, 'is a file, not a folder');
+  await probeWritable((await missingFolders(full, path)).existing, path);
   return full;
 }
