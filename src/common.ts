@@ -5,6 +5,7 @@ export type { SimdBuild, SimdChoice, WasmBytesReader } from './engine/wasm.js';
 export type { WorkerSpawner } from './engine/threads.js';
 export { CANONICAL_SPEC, parameterLayout, validateSpec } from './model/spec.js';
 export type { NetworkSpec, ParameterLayout, LayerLayout, HiddenActivation, OutputActivation, CostName, WeightInit, BiasInit } from './model/spec.js';
+export { modelFitProblem, type ModelTask } from './model/fit.js';
 export { initParameters } from './model/init.js';
 export type { InitOptions } from './model/init.js';
 export { Random } from './model/random.js';

@@ -460,9 +460,9 @@ test('a picked model file is refused in the page unless it is at most 64 MB, a v
   };
   const cases: [string, string | number, string][] = [
     ['huge.json', 65 * 2 ** 20, 'huge.json: is 65.0 MB; model files over 64 MB are refused'],
-    ['one-input.json', model([1, 65536]), 'one-input.json: the network takes 1 inputs; MNIST digits have 784 (28x28)'],
-    ['half-input.json', model([392, 30, 10]), 'half-input.json: the network takes 392 inputs; MNIST digits have 784 (28x28)'],
-    ['two-classes.json', model([784, 30, 2]), 'two-classes.json: the output layer has 2 classes; MNIST has 10 digits'],
+    ['one-input.json', model([1, 65536]), 'one-input.json: the network takes 1 inputs but digit images (28x28) have 784 pixels'],
+    ['half-input.json', model([392, 30, 10]), 'half-input.json: the network takes 392 inputs but digit images (28x28) have 784 pixels'],
+    ['two-classes.json', model([784, 30, 2]), 'two-classes.json: the network has 2 output classes but the digits go up to 9 (10 classes)'],
     ['nan.json', model([784, 10], true), 'nan.json: parameter 5 is NaN: a model must hold finite numbers'],
     ['text.json', 'hello', 'text.json: not a model file: invalid JSON'],
   ];
@@ -482,7 +482,7 @@ test('a picked model file is refused in the page unless it is at most 64 MB, a v
   // The settings are held to the same rule before a Train reaches the worker.
   await page.fill('#layers', '100,30,10');
   await page.click('#train');
-  await page.locator('#status', { hasText: 'the network takes 100 inputs; MNIST digits have 784' }).waitFor({ timeout: 10_000 });
+  await page.locator('#status', { hasText: 'the network takes 100 inputs but digit images (28x28) have 784 pixels' }).waitFor({ timeout: 10_000 });
   await assertControls(page, 'idle');
   assert.deepEqual(errors, []);
   await closeDemo(page);
