@@ -223,7 +223,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         halt = message.type;
         controller?.abort();
         return;
-      case 'predict': return post({ type: 'prediction', probabilities: predict(message.inputs) });
+      case 'predict': return post({ type: 'prediction', probabilities: predict(message.inputs), ink: message.ink });
       case 'sample': return sample(message.index);
     }
   } catch (error) {
