@@ -18,7 +18,7 @@ export type { Dataset } from './data/dataset.js';
 export { sliceDataset } from './data/dataset.js';
 export { standardSplit, VALIDATION_SIZE } from './data/split.js';
 export type { MnistSplit } from './data/split.js';
-export { parseIdx, idxToDataset, isGzip } from './data/idx.js';
+export { parseIdx, idxToDataset, isGzip, IdxCollector } from './data/idx.js';
 export { parseCsv } from './data/csv.js';
 export { learningCurvesSpec, curveRows } from './plot/curves.js';
 export type { RunCurves, CurvesOptions } from './plot/curves.js';
