@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Page, Worker } from 'playwright-core';
 import { loadMnist } from '../src/data/mnist.js';
 import { Network } from '../src/engine/network.js';
@@ -450,6 +450,24 @@ test('a worker that dies or whose data fails is reported in the page, in every s
     if (state !== 'training') await page.click(state === 'paused' ? '#pause' : '#stop');
     await crashedIn(state);
   }
+  assert.deepEqual(errors, []);
+  await closeDemo(page);
+});
+
+test('a gzip bomb picked as a data file ends in one line in the page, inflated no further than its header declares', async () => {
+  const { page, errors } = await openDemo(server.url);
+  // Declares 10 images of 28x28 (7,856 bytes) and inflates to 32 MB of zeros: about 32 kB to pick.
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(0x803, 0);
+  [10, 28, 28].forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  const bomb = join(scratch, 'train-images-idx3-ubyte.gz');
+  await writeFile(bomb, gzipSync(Buffer.concat([header, Buffer.alloc(32 * 2 ** 20)]), { level: 9 }));
+  await page.selectOption('#source', 'files');
+  const chooser = page.waitForEvent('filechooser');
+  await page.click('#train');
+  await (await chooser).setFiles([bomb, ...DEMO_MNIST.slice(1)]);
+  await page.locator('#status', { hasText: 'train-images-idx3-ubyte.gz: inflates past the 7,856 bytes its header declares' }).waitFor({ timeout: 30_000 });
+  await assertControls(page, 'idle');
   assert.deepEqual(errors, []);
   await closeDemo(page);
 });
