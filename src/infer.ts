@@ -70,7 +70,9 @@ export function createClassifier(model: SavedModel): Classifier {
   const classify = (pixels: ArrayLike<number>): number => {
     if (pixels.length !== inputs) throw new ConfigError(`classify needs one image of ${inputs} pixel values, got ${pixels.length}`);
     const p = predict(pixels);
-    return p.indexOf(Math.max(...p));
+    let best = 0;
+    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    return best;
   };
   return { inputs, classes, predict, classify };
 }

@@ -112,10 +112,10 @@ test('a model without 784 inputs, or with fewer than 10 classes, is refused nami
   const binary = await modelFile('binary.json', [784, 2]);
   const a = await runCli(['predict', '--model', narrow, goodImage]);
   assert.equal(a.code, 1);
-  assert.equal(a.stderr, `mnist-wasm: ${narrow}: the model takes 392 inputs; predict needs 784 (28x28 images)\n`);
+  assert.equal(a.stderr, `mnist-wasm: ${narrow}: the network takes 392 inputs but digit images (28x28) have 784 pixels\n`);
   const b = await runCli(['predict', '--model', binary, goodImage]);
   assert.equal(b.code, 1);
-  assert.equal(b.stderr, `mnist-wasm: ${binary}: the model's output layer has 2 classes; predict needs at least 10 (the digits 0-9)\n`);
+  assert.equal(b.stderr, `mnist-wasm: ${binary}: the network has 2 output classes but the digits go up to 9 (10 classes)\n`);
   assert.equal(a.stdout + b.stdout, '');
 });
 

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Page, Worker } from 'playwright-core';
 import { loadMnist } from '../src/data/mnist.js';
 import { Network } from '../src/engine/network.js';
@@ -16,7 +16,8 @@ import { initParameters } from '../src/model/init.js';
 import { parseModel, serializeModel } from '../src/model/file.js';
 import { parameterLayout, validateSpec } from '../src/model/spec.js';
 import { train } from '../src/train/trainer.js';
-import { argmax, normalise, UNSURE_BELOW } from '../web/prediction.js';
+import { digitVerdict } from '../src/image/verdict.js';
+import type { DigitVerdict } from '../src/image/verdict.js';
 import { controlsFor, STATES, TRANSITIONS } from '../web/state.js';
 import type { DemoState } from '../web/state.js';
 import { MNIST_DIR, REPO_ROOT } from './helpers.js';
@@ -157,8 +158,9 @@ const waitForProgress = (page: Page): Promise<unknown> =>
 interface DemoDefaults { layers: number[]; trainSize: number; epochs: number; batchSize: number; eta: number; lambda: number; seed: number }
 interface Expected {
   validation: number[];
-  mistakes: { label: number; predicted: number; top: number }[];
-  /** The first test digit whose top probability is below UNSURE_BELOW, with the network's outputs. */
+  /** The first misclassified test digits with the library's verdict on them (the page's rule). */
+  mistakes: { label: number; verdict: DigitVerdict }[];
+  /** The first test digit the library's verdict is unsure of, with the network's outputs. */
   unsure: { pixels: number[]; label: number; probabilities: number[] };
 }
 let expectedRun: Promise<Expected> | undefined;
@@ -172,10 +174,9 @@ function libraryRun(defaults: DemoDefaults, simd: SimdBuild): NonNullable<typeof
     let unsure: Expected['unsure'] | undefined;
     for (let i = 0; i < 1000; i++) {
       const row = outputs.subarray(i * 10, (i + 1) * 10);
-      const predicted = argmax(row);
-      const top = normalise(row)[predicted];
-      if (predicted !== split.test.labels[i] && mistakes.length < 12) mistakes.push({ label: split.test.labels[i], predicted, top });
-      if (top < UNSURE_BELOW) unsure ??= { pixels: [...split.test.images.subarray(i * 784, (i + 1) * 784)], label: split.test.labels[i], probabilities: [...row] };
+      const verdict = digitVerdict(row);
+      if (verdict.digit !== split.test.labels[i] && mistakes.length < 12) mistakes.push({ label: split.test.labels[i], verdict });
+      if (verdict.unsure) unsure ??= { pixels: [...split.test.images.subarray(i * 784, (i + 1) * 784)], label: split.test.labels[i], probabilities: [...row] };
     }
     assert.ok(unsure, 'a digit the network is unsure of among the first 1000');
     return { validation: result.metrics.map((m) => m.validationAccuracy as number), mistakes, unsure };
@@ -252,19 +253,23 @@ test('the default run (3 epochs on 10,000 images) shows what the library compute
 
   // The misclassified digits are the first ones the Node network gets wrong; clicked, they read as in Node.
   const shown = await page.locator('.mistake span').allTextContents();
-  assert.deepEqual(shown, mistakes.map((m) => `${m.label} → ${m.predicted}`));
+  assert.deepEqual(shown, mistakes.map((m) => `${m.label} → ${m.verdict.digit}`));
   for (const [i, mistake] of mistakes.slice(0, 4).entries()) {
     await page.locator('.mistake').nth(i).click();
     await page.locator('#truth', { hasText: `true label ${mistake.label}` }).waitFor({ timeout: 10_000 });
-    assert.equal(await page.getAttribute('#prediction', 'data-digit'), String(mistake.predicted));
-    assert.equal(await page.textContent('#confidence'), `${(100 * mistake.top).toFixed(1)}%`);
-    assert.equal(await page.isVisible('#unsure'), mistake.top < UNSURE_BELOW, `"unsure?" for ${mistake.top}`);
+    const { digit, probability, unsure: doubtful, reason } = mistake.verdict;
+    assert.equal(await page.getAttribute('#prediction', 'data-digit'), String(digit));
+    assert.equal(await page.textContent('#confidence'), `${(100 * probability).toFixed(1)}%`);
+    assert.equal(await page.isVisible('#unsure'), doubtful, `"unsure?" for ${probability}`);
+    assert.equal(await page.getAttribute('#unsure', 'title'), reason ?? '');
   }
   // A test digit the network is unsure of (the Node run's outputs), shown as the worker shows a sample.
   await replyFromWorker(page, { type: 'sample', ...unsure });
   await page.locator('#truth', { hasText: `true label ${unsure.label}` }).waitFor({ timeout: 10_000 });
-  assert.equal(await page.textContent('#confidence'), `${(100 * normalise(unsure.probabilities)[argmax(unsure.probabilities)]).toFixed(1)}%`);
-  assert.ok(await page.isVisible('#unsure'), `"unsure?" below ${UNSURE_BELOW}`);
+  const verdict = digitVerdict(unsure.probabilities);
+  assert.equal(await page.textContent('#confidence'), `${(100 * verdict.probability).toFixed(1)}%`);
+  assert.ok(await page.isVisible('#unsure'), `"unsure?" as digitVerdict says: ${verdict.reason}`);
+  assert.equal(await page.getAttribute('#unsure', 'title'), verdict.reason, 'the reason on the marker');
 
   // Test image 2 (a 1), drawn with the mouse, is read as a 1; the bars stand beside the pad, in view.
   const { test: testSet } = await loadMnist(MNIST_DIR, { trainSize: 1 });
@@ -451,6 +456,24 @@ test('a worker that dies or whose data fails is reported in the page, in every s
   await closeDemo(page);
 });
 
+test('a gzip bomb picked as a data file ends in one line in the page, inflated no further than its header declares', async () => {
+  const { page, errors } = await openDemo(server.url);
+  // Declares 10 images of 28x28 (7,856 bytes) and inflates to 32 MB of zeros: about 32 kB to pick.
+  const header = Buffer.alloc(16);
+  header.writeUInt32BE(0x803, 0);
+  [10, 28, 28].forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  const bomb = join(scratch, 'train-images-idx3-ubyte.gz');
+  await writeFile(bomb, gzipSync(Buffer.concat([header, Buffer.alloc(32 * 2 ** 20)]), { level: 9 }));
+  await page.selectOption('#source', 'files');
+  const chooser = page.waitForEvent('filechooser');
+  await page.click('#train');
+  await (await chooser).setFiles([bomb, ...DEMO_MNIST.slice(1)]);
+  await page.locator('#status', { hasText: 'train-images-idx3-ubyte.gz: inflates past the 7,856 bytes its header declares' }).waitFor({ timeout: 30_000 });
+  await assertControls(page, 'idle');
+  assert.deepEqual(errors, []);
+  await closeDemo(page);
+});
+
 test('a picked model file is refused in the page unless it is at most 64 MB, a valid model, and fits MNIST', async () => {
   const { page, errors } = await openDemo(server.url);
   const model = (layers: number[], poison = false): string => {
@@ -462,9 +485,9 @@ test('a picked model file is refused in the page unless it is at most 64 MB, a v
   };
   const cases: [string, string | number, string][] = [
     ['huge.json', 65 * 2 ** 20, 'huge.json: is 65.0 MB; model files over 64 MB are refused'],
-    ['one-input.json', model([1, 65536]), 'one-input.json: the network takes 1 inputs; MNIST digits have 784 (28x28)'],
-    ['half-input.json', model([392, 30, 10]), 'half-input.json: the network takes 392 inputs; MNIST digits have 784 (28x28)'],
-    ['two-classes.json', model([784, 30, 2]), 'two-classes.json: the output layer has 2 classes; MNIST has 10 digits'],
+    ['one-input.json', model([1, 65536]), 'one-input.json: the network takes 1 inputs but digit images (28x28) have 784 pixels'],
+    ['half-input.json', model([392, 30, 10]), 'half-input.json: the network takes 392 inputs but digit images (28x28) have 784 pixels'],
+    ['two-classes.json', model([784, 30, 2]), 'two-classes.json: the network has 2 output classes but the digits go up to 9 (10 classes)'],
     ['nan.json', model([784, 10], true), 'nan.json: parameter 5 is NaN: a model must hold finite numbers'],
     ['text.json', 'hello', 'text.json: not a model file: invalid JSON'],
   ];
@@ -484,7 +507,7 @@ test('a picked model file is refused in the page unless it is at most 64 MB, a v
   // The settings are held to the same rule before a Train reaches the worker.
   await page.fill('#layers', '100,30,10');
   await page.click('#train');
-  await page.locator('#status', { hasText: 'the network takes 100 inputs; MNIST digits have 784' }).waitFor({ timeout: 10_000 });
+  await page.locator('#status', { hasText: 'the network takes 100 inputs but digit images (28x28) have 784 pixels' }).waitFor({ timeout: 10_000 });
   await assertControls(page, 'idle');
   assert.deepEqual(errors, []);
   await closeDemo(page);

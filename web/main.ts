@@ -271,18 +271,18 @@ function onWorkerMessage(m: FromWorker): void {
       showHistory(loadedHistory);
       return say(`Loaded ${m.name}: layers ${m.layers.join(', ')}. Draw a digit to try it.`);
     case 'prediction':
-      return showReading(m.probabilities);
+      return showReading(m.probabilities, { ink: m.ink });
     case 'sample':
       showDigit(m.pixels);
-      return showReading(m.probabilities, m.label);
+      return showReading(m.probabilities, { label: m.label });
     case 'notice':
       return say(m.message, 'error');
   }
 }
 
-onStroke((inputs) => {
+onStroke((inputs, ink) => {
   if (!controlsFor(state).predict) return say('Train or load a model first, then draw.', 'error');
-  send({ type: 'predict', inputs });
+  send({ type: 'predict', inputs, ink });
 });
 $<HTMLButtonElement>('clear').onclick = () => clearPad();
 buttons.random.onclick = () => {

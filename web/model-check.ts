@@ -1,6 +1,6 @@
 // What the demo accepts, checked in the page before anything reaches the worker: a model file's size and
 // contents (the library's parseModel), and that a network fits the task (28x28 inputs, 10 digits) and the tab.
-import { ConfigError, ModelFormatError, parameterLayout, parseModel } from 'mnist-wasm';
+import { ConfigError, ModelFormatError, modelFitProblem, parameterLayout, parseModel } from 'mnist-wasm';
 import type { SavedModel } from 'mnist-wasm';
 
 export const MODEL_FILE_LIMIT = 64 * 1024 * 1024;
@@ -12,9 +12,8 @@ export const MAX_UNITS = 10_000;
 
 /** Why `layers` cannot be used here, or undefined when it can. */
 export function networkProblem(layers: readonly number[]): string | undefined {
-  const classes = layers[layers.length - 1];
-  if (layers[0] !== INPUTS) return `the network takes ${layers[0]} inputs; MNIST digits have ${INPUTS} (28x28)`;
-  if (classes < CLASSES) return `the output layer has ${classes} classes; MNIST has ${CLASSES} digits`;
+  const unfit = modelFitProblem(layers, { inputs: INPUTS, classes: CLASSES });
+  if (unfit) return unfit;
   const widest = layers.reduce((a, b) => Math.max(a, b), 0);
   if (widest > MAX_UNITS) return `a layer of ${widest} units is more than this demo's ${MAX_UNITS}`;
   const size = parameterLayout([...layers]).size;

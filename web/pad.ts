@@ -1,6 +1,7 @@
 // The drawing pad (mouse, pen or touch) and its reading: the digit, its probability, "unsure?" and ten bars.
-import { rgbaToGray, segmentDigits } from 'mnist-wasm';
-import { argmax, normalise, UNSURE_BELOW } from './prediction';
+import { digitVerdict, rgbaToGray, segmentDigits } from 'mnist-wasm';
+import type { InkMeasure } from 'mnist-wasm';
+import { normalise } from './prediction';
 import { digitImage, drawScaled } from './pictures';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -31,6 +32,7 @@ export function clearPad(hint = ''): void {
   delete $('prediction').dataset.digit;
   $('confidence').textContent = '';
   $('unsure').hidden = true;
+  $('unsure').title = '';
   $('truth').textContent = hint;
   $('truth').classList.remove('wrong');
   for (const row of bars) {
@@ -40,14 +42,19 @@ export function clearPad(hint = ''): void {
   }
 }
 
-/** Shows the network's outputs for the digit on the pad (and the true label of a test digit). */
-export function showReading(outputs: number[], label?: number): void {
+/**
+ * Shows the network's outputs for the digit on the pad with `predict`'s verdict (`ink` for a drawn digit, whose
+ * size and contrast count too; `label` for a test digit, shown as drawn).
+ */
+export function showReading(outputs: number[], { label, ink }: { label?: number; ink?: InkMeasure } = {}): void {
+  const verdict = digitVerdict(outputs, ink);
+  const best = verdict.digit;
   const probabilities = normalise(outputs);
-  const best = argmax(probabilities);
   $('prediction').textContent = String(best);
   $('prediction').dataset.digit = String(best);
-  $('confidence').textContent = `${(100 * probabilities[best]).toFixed(1)}%`;
-  $('unsure').hidden = probabilities[best] >= UNSURE_BELOW;
+  $('confidence').textContent = `${(100 * verdict.probability).toFixed(1)}%`;
+  $('unsure').hidden = !verdict.unsure;
+  $('unsure').title = verdict.reason ?? '';
   $('truth').textContent = label === undefined ? '' : `(true label ${label})`;
   $('truth').classList.toggle('wrong', label !== undefined && label !== best);
   probabilities.forEach((p, digit) => {
@@ -62,8 +69,8 @@ export function showDigit(pixels: Uint8Array): void {
   drawScaled(pad, digitImage(pixels));
 }
 
-/** Calls `read` with the pad's ink as one 784-input digit after every stroke (the CLI's preprocessing). */
-export function onStroke(read: (inputs: Float64Array) => void): void {
+/** Calls `read` with the pad's ink as one 784-input digit and its ink measure after every stroke (the CLI's preprocessing). */
+export function onStroke(read: (inputs: Float64Array, ink: InkMeasure) => void): void {
   let last: [number, number] | undefined;
   const at = (e: PointerEvent): [number, number] => {
     const r = pad.getBoundingClientRect();
@@ -90,7 +97,7 @@ export function onStroke(read: (inputs: Float64Array) => void): void {
   pad.onpointerup = () => {
     last = undefined;
     const { data, width, height } = ink.getImageData(0, 0, pad.width, pad.height);
-    const { inputs } = segmentDigits(rgbaToGray(data, width, height), { single: true });
-    if (inputs.length) read(inputs[0]);
+    const { inputs, ink: measures } = segmentDigits(rgbaToGray(data, width, height), { single: true });
+    if (inputs.length) read(inputs[0], measures[0]);
   };
 }

@@ -1,7 +1,4 @@
-// Reading the output layer: the winning class and how sure the network is of it.
-
-/** Below this top probability the demo marks a prediction "unsure?": the threshold `predict` uses. */
-export { UNSURE_BELOW } from 'mnist-wasm';
+// Reading the output layer for the bars and the misclassified digits (the verdict is the library's digitVerdict).
 
 /** Index of the largest of `length` values from `from` (a loop: no argument spread over data-sized arrays). */
 export function argmax(values: ArrayLike<number>, from = 0, length = values.length - from): number {

@@ -1,7 +1,7 @@
 // Messages between the page (main.ts) and the training worker (worker.ts). Every reply about a run carries the
 // run number the page gave it (at Train or Load model; a resumed run keeps its number), so a late reply from a
 // run the page has left behind is recognised and ignored.
-import type { EpochMetrics, NetworkSpec, TrainerState, TrainingConfig } from 'mnist-wasm';
+import type { EpochMetrics, InkMeasure, NetworkSpec, TrainerState, TrainingConfig } from 'mnist-wasm';
 
 export interface TrainSettings {
   spec: NetworkSpec;
@@ -24,7 +24,8 @@ export type ToWorker =
   | { type: 'stop' }
   | { type: 'save' }
   | { type: 'load-model'; run: number; name: string; spec: NetworkSpec; parameters: Float64Array; metrics: EpochMetrics[]; training?: TrainingConfig; state?: TrainerState }
-  | { type: 'predict'; inputs: Float64Array }
+  /** ink: the drawn digit's measure, handed back with the prediction for the page's verdict. */
+  | { type: 'predict'; inputs: Float64Array; ink: InkMeasure }
   | { type: 'sample'; index?: number };
 
 /** Test digits the network reads wrongly: their indices, pixels (count x 784), true labels and what it read. */
@@ -50,7 +51,7 @@ export type FromWorker =
   | { type: 'failed'; run: number; message: string }
   | { type: 'model'; text: string }
   | { type: 'model-loaded'; run: number; name: string; layers: number[] }
-  | { type: 'prediction'; probabilities: number[] }
+  | { type: 'prediction'; probabilities: number[]; ink: InkMeasure }
   | { type: 'sample'; pixels: Uint8Array; label: number; probabilities: number[] }
   /** A command that changes no state (save, predict, sample) could not be done. */
   | { type: 'notice'; message: string };

@@ -1,8 +1,9 @@
 // The training worker: holds the data and the network, trains with the library's trainer and reports through
 // its hooks, so the page never freezes. Commands that change the network run one after another (a queue);
 // pause and stop act at once on the running loop, predictions are answered between mini-batches.
-import { idxToDataset, isGzip, MnistWasmError, Network, parseIdx, serializeModel, standardSplit, train } from 'mnist-wasm';
+import { idxToDataset, MnistWasmError, Network, parseIdx, serializeModel, standardSplit, train } from 'mnist-wasm';
 import type { Dataset, EpochMetrics, TrainerState, TrainingConfig } from 'mnist-wasm';
+import { readIdxBlob } from './idx-read';
 import { argmax } from './prediction';
 import type { DataSource, FromWorker, Mistakes, ToWorker, TrainSettings } from './protocol';
 
@@ -43,12 +44,6 @@ function enqueue(job: () => Promise<void>, runOfJob?: number): void {
   });
 }
 
-async function gunzipIfNeeded(bytes: Uint8Array): Promise<Uint8Array> {
-  if (!isGzip(bytes)) return bytes;
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
 async function loadData(source: DataSource): Promise<void> {
   let buffers: Uint8Array[];
   let names: string[];
@@ -57,7 +52,7 @@ async function loadData(source: DataSource): Promise<void> {
     buffers = await Promise.all(names.map(async (url) => {
       const response = await fetch(url);
       if (!response.ok) throw new MnistWasmError('DATA', `HTTP ${response.status}`, url);
-      return new Uint8Array(await response.arrayBuffer());
+      return readIdxBlob(await response.blob(), url);
     }));
   } else {
     const picked = FILES.map((name) => {
@@ -66,9 +61,9 @@ async function loadData(source: DataSource): Promise<void> {
       return file;
     });
     names = picked.map((f) => f.name);
-    buffers = await Promise.all(picked.map(async (f) => new Uint8Array(await f.arrayBuffer())));
+    buffers = await Promise.all(picked.map((f) => readIdxBlob(f, f.name)));
   }
-  const [images, labels, tImages, tLabels] = await Promise.all(buffers.map(gunzipIfNeeded));
+  const [images, labels, tImages, tLabels] = buffers;
   official = idxToDataset(parseIdx(images, names[0]), parseIdx(labels, names[1]), names[0], names[1]);
   testSet = idxToDataset(parseIdx(tImages, names[2]), parseIdx(tLabels, names[3]), names[2], names[3]);
   post({ type: 'data', train: official.count, test: testSet.count });
@@ -223,7 +218,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         halt = message.type;
         controller?.abort();
         return;
-      case 'predict': return post({ type: 'prediction', probabilities: predict(message.inputs) });
+      case 'predict': return post({ type: 'prediction', probabilities: predict(message.inputs), ink: message.ink });
       case 'sample': return sample(message.index);
     }
   } catch (error) {

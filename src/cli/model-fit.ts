@@ -2,6 +2,7 @@
 import type { Dataset } from '../data/dataset.js';
 import type { MnistSplit } from '../data/split.js';
 import { ConfigError, ModelFormatError } from '../errors.js';
+import { modelFitProblem } from '../model/fit.js';
 import type { NetworkSpec } from '../model/spec.js';
 import type { TrainerState } from '../train/trainer.js';
 
@@ -17,16 +18,10 @@ function largestLabel(sets: Dataset[]): number {
 /** Refuses a network whose input size differs from the images' or with fewer output classes than the labels need. */
 export function checkNetworkFitsData(spec: NetworkSpec, split: Partial<MnistSplit>, dataDir: string, origin: NetworkOrigin): void {
   const sets = [split.train, split.validation, split.test].filter((set): set is Dataset => set !== undefined);
-  const fail = (message: string): never => {
-    if ('modelFile' in origin) throw new ModelFormatError(origin.modelFile, message);
-    throw new ConfigError(`--layers ${origin.layersFlag.join(',')}: ${message}`);
-  };
-  const inputs = spec.layers[0];
-  const pixels = sets[0]?.inputSize;
-  if (pixels !== undefined && pixels !== inputs) fail(`the network takes ${inputs} inputs but the images in ${dataDir} have ${pixels} pixels`);
-  const classes = spec.layers[spec.layers.length - 1];
-  const needed = largestLabel(sets) + 1;
-  if (needed > classes) fail(`the network has ${classes} output classes but the labels in ${dataDir} go up to ${needed - 1} (${needed} classes)`);
+  const problem = modelFitProblem(spec.layers, { inputs: sets[0]?.inputSize ?? spec.layers[0], classes: largestLabel(sets) + 1, data: dataDir });
+  if (problem === undefined) return;
+  if ('modelFile' in origin) throw new ModelFormatError(origin.modelFile, problem);
+  throw new ConfigError(`--layers ${origin.layersFlag.join(',')}: ${problem}`);
 }
 
 /** Refuses a resumable state that points past the end of an epoch of this training set. */

@@ -7,6 +7,7 @@ import { Network } from '../engine/network.js';
 import type { EngineName } from '../engine/network.js';
 import type { SimdChoice } from '../engine/wasm.js';
 import { loadModel } from '../model/file-node.js';
+import { modelFitProblem } from '../model/fit.js';
 import { DEFAULT_MAX_PIXELS, readGrayImage } from '../image/read-node.js';
 import { segmentDigits } from '../image/segment.js';
 import { FIELD } from '../image/preprocess.js';
@@ -37,13 +38,6 @@ async function expand(paths: string[]): Promise<string[]> {
     }
   }
   return files;
-}
-
-/** A model predict can use: 28x28 inputs and at least the ten digits as outputs. */
-function checkModelShape(file: string, layers: number[]): void {
-  const inputs = layers[0], classes = layers[layers.length - 1];
-  if (inputs !== FIELD * FIELD) throw new ModelFormatError(file, `the model takes ${inputs} inputs; predict needs ${FIELD * FIELD} (28x28 images)`);
-  if (classes < DIGITS) throw new ModelFormatError(file, `the model's output layer has ${classes} classes; predict needs at least ${DIGITS} (the digits 0-9)`);
 }
 
 function describe(v: DigitVerdict): string {
@@ -82,7 +76,8 @@ export function predictCommand(): Command {
     .action(async (paths: string[], flags: PredictFlags) => {
       if (flags.debugDir) await prepareOutputDir(flags.debugDir);
       const model = await loadModel(flags.model);
-      checkModelShape(flags.model, model.spec.layers);
+      const problem = modelFitProblem(model.spec.layers, { inputs: FIELD * FIELD, classes: DIGITS });
+      if (problem) throw new ModelFormatError(flags.model, problem);
       const network = await Network.create(model.spec, { engine: flags.engine, simd: flags.simd, parameters: model.parameters });
       const classes = model.spec.layers[model.spec.layers.length - 1];
       const results: PredictResult[] = [];

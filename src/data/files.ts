@@ -3,8 +3,8 @@ import { open, readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
-import { idxToDataset, isGzip, parseIdx, parseIdxHeader } from './idx.js';
-import type { IdxHeader, IdxTensor } from './idx.js';
+import { IdxCollector, idxToDataset, isGzip, parseIdx } from './idx.js';
+import type { IdxTensor } from './idx.js';
 import type { Dataset } from './dataset.js';
 
 /** Larger IDX files are refused: engine memory is 2 GiB, and a typed array cannot be much larger. */
@@ -72,28 +72,9 @@ export async function streamContent(file: string, consume: (chunk: Uint8Array) =
 
 /** Inflates a gzip IDX file into one buffer of the size its header declares, stopping as soon as it runs past. */
 async function inflateIdx(file: string): Promise<Uint8Array> {
-  let buffer = new Uint8Array(1 << 16);
-  let length = 0;
-  let header: IdxHeader | undefined;
-  let total = Infinity;
-  await streamContent(file, (chunk) => {
-    if (length + chunk.length > total) throw new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
-    if (length + chunk.length > buffer.length) {
-      // Grow by doubling, never past the declared size: an honest file is copied into one buffer once.
-      const grown = new Uint8Array(Math.min(total, Math.max(length + chunk.length, 2 * buffer.length)));
-      grown.set(buffer.subarray(0, length));
-      buffer = grown;
-    }
-    buffer.set(chunk, length);
-    length += chunk.length;
-    if (header) return;
-    header = parseIdxHeader(buffer.subarray(0, length), file, true);
-    if (!header) return;
-    total = header.headerBytes + header.dataBytes;
-    if (total > MAX_IDX_BYTES) throw new DataFormatError(file, `its header declares ${header.dims.join('x')}: ${total.toLocaleString('en-US')} bytes, more than the ${MAX_IDX_BYTES.toLocaleString('en-US')} this reader accepts`);
-    if (length > total) throw new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
-  });
-  return buffer.subarray(0, length);
+  const collector = new IdxCollector(file, MAX_IDX_BYTES);
+  await streamContent(file, (chunk) => collector.push(chunk));
+  return collector.bytes();
 }
 
 /** Reads an IDX file, gzip-compressed or raw (detected by content); gzip is inflated no further than the header declares. */

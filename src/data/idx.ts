@@ -50,6 +50,46 @@ export function parseIdxHeader(bytes: Uint8Array, file: string, partial = false)
   return { dims, headerBytes, dataBytes: dims.reduce((a, b) => a * b, 1) };
 }
 
+/**
+ * Collects a streamed IDX file (inflated chunk by chunk) into one buffer of the size its header declares: push
+ * throws as soon as the content runs past that size or the header declares more than maxBytes, so a gzip bomb
+ * costs no more memory than an honest file.
+ */
+export class IdxCollector {
+  private buffer = new Uint8Array(1 << 16);
+  private length = 0;
+  private total = Infinity;
+  private header: IdxHeader | undefined;
+  constructor(private readonly file: string, private readonly maxBytes: number) {}
+
+  push(chunk: Uint8Array): void {
+    const { file } = this;
+    const past = (): DataFormatError => new DataFormatError(file, `inflates past the ${this.total.toLocaleString('en-US')} bytes its header declares`);
+    if (this.length + chunk.length > this.total) throw past();
+    if (this.length + chunk.length > this.buffer.length) {
+      // Grow by doubling, never past the declared size: an honest file is copied into one buffer once.
+      const grown = new Uint8Array(Math.min(this.total, Math.max(this.length + chunk.length, 2 * this.buffer.length)));
+      grown.set(this.buffer.subarray(0, this.length));
+      this.buffer = grown;
+    }
+    this.buffer.set(chunk, this.length);
+    this.length += chunk.length;
+    if (this.header) return;
+    this.header = parseIdxHeader(this.buffer.subarray(0, this.length), file, true);
+    if (!this.header) return;
+    this.total = this.header.headerBytes + this.header.dataBytes;
+    if (this.total > this.maxBytes) {
+      throw new DataFormatError(file, `its header declares ${this.header.dims.join('x')}: ${this.total.toLocaleString('en-US')} bytes, more than the ${this.maxBytes.toLocaleString('en-US')} this reader accepts`);
+    }
+    if (this.length > this.total) throw past();
+  }
+
+  /** The bytes collected so far (the whole file once the stream has ended). */
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
 /** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
 export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
   const { dims, headerBytes, dataBytes: expected } = parseIdxHeader(bytes, file) as IdxHeader;
