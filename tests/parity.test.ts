@@ -1,18 +1,19 @@
 // llm.c-style parity: each wasm build against the TypeScript twin tensor by tensor (activations, deltas, parameters
-// after one step), and golden losses of the first ten mini-batches on a committed 64-image MNIST fixture.
+// after one step), and golden losses of the first ten mini-batches on MNIST's first 64 training images.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Network } from '../src/engine/network.js';
 import { readIdxDataset } from '../src/data/files.js';
+import { sliceDataset } from '../src/data/dataset.js';
 import { CANONICAL_SPEC } from '../src/model/spec.js';
 import { checkTensor, describeCheck } from './check-tensor.js';
 import type { TensorCheck } from './check-tensor.js';
-import { engineVariants } from './helpers.js';
+import { engineVariants, MNIST_DIR } from './helpers.js';
 
-// The first 64 training images of MNIST, as gzipped IDX (tests/fixtures/README.md says how they were made).
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const data = await readIdxDataset(fixture('mnist-64-images-idx3-ubyte.gz'), fixture('mnist-64-labels-idx1-ubyte.gz'));
+// The first 64 training images of the real MNIST (found by the data rule; never copied into the repository).
+const train = await readIdxDataset(join(MNIST_DIR, 'train-images-idx3-ubyte.gz'), join(MNIST_DIR, 'train-labels-idx1-ubyte.gz'));
+const data = sliceDataset(train, 0, 64);
 const variants = await engineVariants();
 const [twin, ...builds] = variants;
 
@@ -64,7 +65,7 @@ const GOLDEN_LOSSES = [
 ];
 
 for (const variant of variants) {
-  test(`${variant.label}: the first ten mini-batch losses on the 64-image fixture are the golden ones`, async (t) => {
+  test(`${variant.label}: the first ten mini-batch losses on the first 64 MNIST training images are the golden ones`, async (t) => {
     const network = await Network.create(CANONICAL_SPEC, { engine: variant.engine, simd: variant.simd, init: { seed: 1 } });
     const handle = network.upload(data);
     const losses: number[] = [];
