@@ -10,6 +10,7 @@ export { denseForward } from './forward';
 export { denseBackwardInput } from './backward';
 export { accumulateColumns, denseAccumulate, scaleAdd } from './update';
 export { outputDelta, scoreOutputs, sumSquares } from './cost';
+export { fillUniform } from './random';
 
 /** First free byte after the module's static data: the host allocates from here. */
 export function heapBase(): usize {

@@ -32,6 +32,7 @@ export const KERNEL_ARITY = {
   scaleAdd: 4,
   scoreOutputs: 7,
   sumSquares: 2,
+  fillUniform: 3,
 } as const satisfies { [K in keyof Kernels]: Parameters<Kernels[K]>['length'] };
 
 /** Throws unless a core's exports carry every constant with the host's value and every kernel with its arity. */

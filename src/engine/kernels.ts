@@ -31,6 +31,8 @@ export interface Kernels {
   scoreOutputs(output: number, targets: number, m: number, n: number, cost: number, activation: number, result: number): void;
   /** Sum of squares of n values. */
   sumSquares(values: number, n: number): number;
+  /** out (n) = uniforms in [0, 1) from the xoshiro128** generator whose 16-byte state is at `state` (advanced). */
+  fillUniform(state: number, out: number, n: number): void;
 }
 
 /** The kernels worker threads run in slices: each takes the slice [start, end) of its rows or columns last. */

@@ -4,6 +4,7 @@ import { backwardKernels } from './backward.js';
 import { costKernels } from './cost.js';
 import { forwardKernels } from './forward.js';
 import { inkKernels } from './ink.js';
+import { randomKernels } from './random.js';
 import { updateKernels } from './update.js';
 
 /**
@@ -11,5 +12,5 @@ import { updateKernels } from './update.js';
  * reference for the wasm core and the benchmark baseline. The twin always computes densely.
  */
 export function createTsKernels(arena: Arena): Kernels {
-  return { ...inkKernels(arena), ...forwardKernels(arena), ...backwardKernels(arena), ...updateKernels(arena), ...costKernels(arena) };
+  return { ...inkKernels(arena), ...forwardKernels(arena), ...backwardKernels(arena), ...updateKernels(arena), ...costKernels(arena), ...randomKernels(arena) };
 }
