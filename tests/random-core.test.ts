@@ -36,3 +36,18 @@ for (const { label, kernels, arena } of await engines()) {
     assert.ok(new Set(expected).size === N && expected.every((u) => u >= 0 && u < 1), 'distinct draws in [0, 1)');
   });
 }
+
+test('a network seeds one stream per use from its seed, and hands its generator states out and back', async () => {
+  const { Network, GENERATOR_NAMES } = await import('../src/engine/network.js');
+  const network = await Network.create({ layers: [4, 3, 2] }, { engine: 'ts', init: { seed: 7 } });
+  const seeded = network.getGeneratorStates();
+  assert.deepEqual(Object.keys(seeded), [...GENERATOR_NAMES]);
+  const words = GENERATOR_NAMES.map((name) => seeded[name].join(','));
+  assert.equal(new Set([...words, new Random(7).getState().join(',')]).size, GENERATOR_NAMES.length + 1, 'streams differ from each other and from the shuffle');
+  network.seedGenerators(8);
+  assert.notDeepEqual(network.getGeneratorStates(), seeded);
+  network.setGeneratorStates(seeded);
+  assert.deepEqual(network.getGeneratorStates(), seeded);
+  assert.throws(() => network.setGeneratorStates({ ...seeded, dropout: [0, 0, 0, 0] }), /generator state "dropout" must be 4 unsigned 32-bit integers, not all zero/);
+  assert.throws(() => network.setGeneratorStates({ ...seeded, augment: [1, 2, 3] }), /generator state "augment"/);
+});

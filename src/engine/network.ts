@@ -7,8 +7,9 @@ import type { InitOptions } from '../model/init.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { Passes } from './passes.js';
-import { allocatePointers, denseBatch } from './pointers.js';
-import type { DatasetHandle } from './pointers.js';
+import { allocatePointers, denseBatch, GENERATOR_NAMES } from './pointers.js';
+import type { DatasetHandle, GeneratorName } from './pointers.js';
+import { Random } from '../util/random.js';
 import { Schedule } from './schedule.js';
 import { createTsKernels } from './twin/index.js';
 import { loadWasmCore } from './wasm.js';
@@ -50,7 +51,14 @@ export interface EngineOptions {
 }
 
 /** A dataset copied into the engine's memory: see pointers.ts. */
-export type { DatasetHandle } from './pointers.js';
+export type { DatasetHandle, GeneratorName } from './pointers.js';
+export { GENERATOR_NAMES } from './pointers.js';
+
+/** The states (4 u32 words each) of the core's random streams: what an exact resume restores besides the parameters. */
+export type GeneratorStates = Record<GeneratorName, number[]>;
+
+/** Stream i is seeded with seed ^ GENERATOR_SALT[i], so no stream repeats the shuffle's Random(seed) or another stream. */
+const GENERATOR_SALT: Record<GeneratorName, number> = { dropout: 0x6a09e667, inputDropout: 0xbb67ae85, augment: 0x3c6ef372 };
 
 /** One SGD step's settings: w <- (1 - eta*lambda/n) w - (eta/m) dC/dw. */
 export interface StepOptions {
@@ -155,7 +163,36 @@ export class Network {
     const passes = new Passes(core.kernels, core.arena, pointers, pool, options.sparseInputs ?? true);
     const network = new Network(spec, layout, core, new Schedule(passes, options.deferUpdate ?? true), pool, chunkRows);
     network.setParameters(options.parameters ?? initParameters(layout, options.init));
+    network.seedGenerators(options.init?.seed ?? 1);
     return network;
+  }
+
+  /** Seeds the core's random streams (dropout, distortions) from one seed, as the trainer does from its own. */
+  seedGenerators(seed: number): void {
+    const states = {} as GeneratorStates;
+    for (const name of GENERATOR_NAMES) states[name] = new Random((seed ^ GENERATOR_SALT[name]) >>> 0).getState();
+    this.setGeneratorStates(states);
+  }
+
+  /** The core generators' states, to save with a checkpoint. */
+  getGeneratorStates(): GeneratorStates {
+    const { generators } = this.schedule.settled().pointers;
+    const u32 = this.arena.u32;
+    const states = {} as GeneratorStates;
+    for (const name of GENERATOR_NAMES) states[name] = [...u32.subarray(generators[name] >> 2, (generators[name] >> 2) + 4)];
+    return states;
+  }
+
+  /** Restores the generators' states of a checkpoint (each 4 unsigned 32-bit words). */
+  setGeneratorStates(states: GeneratorStates): void {
+    const { generators } = this.schedule.settled().pointers;
+    for (const name of GENERATOR_NAMES) {
+      const state = states[name];
+      if (!Array.isArray(state) || state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) || state.every((w) => w === 0)) {
+        throw new ConfigError(`generator state "${name}" must be 4 unsigned 32-bit integers, not all zero`);
+      }
+      this.arena.u32.set(state, generators[name] >> 2);
+    }
   }
 
   /** A copy of all parameters in the flat layout. */

@@ -73,7 +73,16 @@ export interface NetworkPointers {
   readonly chunkRows: number;
   /** The input of every layer above the first (index i: layer i's), dense: built once, not per call. */
   readonly hiddenInputs: readonly BatchInput[];
+  /** The core generators' 16-byte states (assembly/random.ts), one stream per use. */
+  readonly generators: Readonly<Record<GeneratorName, number>>;
 }
+
+/**
+ * The core's random streams: hidden-layer dropout masks, input dropout, distortions. Separate streams, so that
+ * turning one on leaves the others' draws (and results) as they were.
+ */
+export const GENERATOR_NAMES = ['dropout', 'inputDropout', 'augment'] as const;
+export type GeneratorName = (typeof GENERATOR_NAMES)[number];
 
 /** Allocates a network's buffers for batches of up to chunkRows examples and writes the dense block lists. */
 export function allocatePointers(arena: Arena, kernels: Kernels, spec: NetworkSpec, layout: ParameterLayout, chunkRows: number): NetworkPointers {
@@ -97,6 +106,7 @@ export function allocatePointers(arena: Arena, kernels: Kernels, spec: NetworkSp
   });
   const batches: [BatchBuffers, BatchBuffers] = [buffers(), buffers()];
   const gatherScratch = arena.alloc(4 * (nIn >> 2));
+  const generators = Object.fromEntries(GENERATOR_NAMES.map((name) => [name, arena.alloc(16)])) as Record<GeneratorName, number>;
   const layers = layout.layers.map((layer, i): LayerPointers => ({
     inputs: layer.inputs,
     outputs: layer.outputs,
@@ -114,7 +124,7 @@ export function allocatePointers(arena: Arena, kernels: Kernels, spec: NetworkSp
     const input = i === 0 ? 0 : layers[i - 1].output;
     return { slot: 0, inputs: input, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
   });
-  return { parameters, gradient, size: layout.size, layers, cost: COST_CODE[spec.cost], targets, indices, score, batches, pairStride, gatherScratch, chunkRows, hiddenInputs };
+  return { parameters, gradient, size: layout.size, layers, cost: COST_CODE[spec.cost], targets, indices, score, batches, pairStride, gatherScratch, chunkRows, hiddenInputs, generators };
 }
 
 /** The input of layer i (0: the batch's first-layer inputs): where it is, and the lists its kernels skip zeros by. */
