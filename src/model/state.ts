@@ -1,5 +1,6 @@
 // What a model file records about the training that made it: the per-epoch numbers and where to resume.
 // Defined here, below the trainer that produces them, so the model file never imports from train/.
+import type { OptimizerState } from './learning.js';
 
 /** One epoch's numbers: costs include the L2 term when lambda > 0; accuracies are fractions. */
 export interface EpochMetrics {
@@ -14,6 +15,8 @@ export interface EpochMetrics {
   seconds: number;
   /** Time spent evaluating after the epoch. */
   evalSeconds: number;
+  /** The learning rate the epoch trained with (after the schedule). */
+  eta?: number;
 }
 
 /** What a later run needs to continue exactly where this one is, even from the middle of an epoch. */
@@ -24,6 +27,10 @@ export interface TrainerState {
   batchesDone: number;
   /** The shuffle generator's state before the next epoch's shuffle. */
   rngState: number[];
+  /** The optimizer's moments and step count (absent for plain SGD, which keeps none). */
+  optimizer?: OptimizerState;
+  /** The core's random streams (dropout masks, distortions) by name, 4 u32 words each. */
+  generators?: Record<string, number[]>;
 }
 
 const OPTIONAL_NUMBERS = ['trainCost', 'trainAccuracy', 'validationCost', 'validationAccuracy', 'testCost', 'testAccuracy'] as const;
