@@ -87,8 +87,8 @@ export function validateTrainOptions(options: TrainOptions, trainCount: number):
   if (batchSize > trainCount) throw new ConfigError(`batch size ${batchSize} is larger than the ${trainCount} training examples`);
   if (!(eta > 0) || !Number.isFinite(eta)) throw new ConfigError(`eta must be a positive number (got ${eta})`);
   if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ConfigError(`lambda must be zero or positive (got ${lambda})`);
-  if (options.earlyStopping !== undefined && (!Number.isSafeInteger(options.earlyStopping) || options.earlyStopping < 1)) {
-    throw new ConfigError(`early stopping must be a positive whole number of epochs (got ${options.earlyStopping})`);
+  if (options.earlyStopping !== undefined && (!Number.isSafeInteger(options.earlyStopping) || options.earlyStopping < 0)) {
+    throw new ConfigError(`early stopping must be a whole number of epochs, 0 for off (got ${options.earlyStopping})`);
   }
   validateOptimizer(options.optimizer);
   validateSchedule(options.schedule);
@@ -157,7 +157,7 @@ export async function train(network: Network, data: TrainingData, options: Train
   let bestAccuracy = -1;
   let stopped: TrainResult['stopped'] = 'completed';
   let epochsDone = firstEpoch - 1;
-  const keepsBest = options.keepBest === true || options.earlyStopping !== undefined;
+  const keepsBest = options.keepBest === true || (options.earlyStopping ?? 0) > 0;
   let best: BestEpoch | undefined;
 
   let state = captureState(network, epochsDone, skipBatches, random.getState());
