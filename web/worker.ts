@@ -188,6 +188,7 @@ function saveModel(): void {
   const training: TrainingConfig | undefined = settings ? {
     epochs: settings.epochs, batchSize: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed,
     init: INIT, dataset: 'mnist', trainSize: settings.trainSize, engine: network.engine, simd: network.simd,
+    optimizer: settings.optimizer, schedule: settings.schedule, regularization: settings.regularization,
   } : loadedTraining;
   post({ type: 'model', text: serializeModel({ spec: network.spec, layout: network.layout, parameters: network.getParameters(), training, state, metrics: history }) });
 }
