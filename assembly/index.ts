@@ -11,6 +11,8 @@ export { denseBackwardInput } from './backward';
 export { accumulateColumns, denseAccumulate, scaleAdd } from './update';
 export { outputDelta, scoreOutputs, sumSquares } from './cost';
 export { fillUniform } from './random';
+export { adamRows, maxNormRows, momentumRows } from './optim';
+export { applyMask, dropoutMask } from './dropout';
 
 /** First free byte after the module's static data: the host allocates from here. */
 export function heapBase(): usize {

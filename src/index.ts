@@ -15,3 +15,7 @@ export { readGrayImage, DEFAULT_MAX_PIXELS, type ReadImageOptions } from './imag
 export { exportOnnx, importOnnx } from './interop/onnx.js';
 export type { OnnxExportOptions } from './interop/onnx.js';
 export { saveTfjs, loadTfjs, saveOnnx, loadOnnx } from './interop/files-node.js';
+export type { Learning, LearningOptions, GeneratorStates, GeneratorName } from './engine/network.js';
+export { GENERATOR_NAMES } from './engine/network.js';
+export { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION, DEFAULT_SCHEDULE, MOMENT_COUNT, OPTIMIZER_NAMES, SCHEDULE_NAMES, etaForEpoch, validateOptimizer, validateRegularization, validateSchedule } from './model/learning.js';
+export type { OptimizerName, OptimizerSettings, OptimizerState, RegularizationSettings, ScheduleName, ScheduleSettings } from './model/learning.js';

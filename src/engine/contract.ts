@@ -33,6 +33,11 @@ export const KERNEL_ARITY = {
   scoreOutputs: 7,
   sumSquares: 2,
   fillUniform: 3,
+  maxNormRows: 5,
+  momentumRows: 12,
+  adamRows: 15,
+  dropoutMask: 6,
+  applyMask: 3,
 } as const satisfies { [K in keyof Kernels]: Parameters<Kernels[K]>['length'] };
 
 /** Throws unless a core's exports carry every constant with the host's value and every kernel with its arity. */

@@ -33,10 +33,28 @@ export interface Kernels {
   sumSquares(values: number, n: number): number;
   /** out (n) = uniforms in [0, 1) from the xoshiro128** generator whose 16-byte state is at `state` (advanced). */
   fillUniform(state: number, out: number, n: number): void;
+  /** Rows jStart..jEnd of weights (nOut, nIn) scaled to L2 norm maxNorm where longer (max-norm after a fused SGD step). */
+  maxNormRows(weights: number, nIn: number, maxNorm: number, jStart: number, jEnd: number): void;
+  /**
+   * Momentum (nesterov 0) or Nesterov (1) on a layer's rows jStart..jEnd from the mean gradient, which sits
+   * gradientOffset bytes after each parameter (the velocity velocityOffset bytes after): g = gradient + weightDecay * w
+   * (weights only), v = mu * v - eta * g, w += v, or w += mu * v - eta * g; then max-norm (0: off) on each row.
+   */
+  momentumRows(weights: number, biases: number, gradientOffset: number, velocityOffset: number, nIn: number, eta: number, mu: number, weightDecay: number, nesterov: number, maxNorm: number, jStart: number, jEnd: number): void;
+  /**
+   * Adam on a layer's rows jStart..jEnd, moments firstOffset and secondOffset bytes after each parameter:
+   * m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, w = decay w - stepSize m / (sqrt(v / correction2) + epsilon), with
+   * AdamW's decay on the weights only; then max-norm (0: off) on each row.
+   */
+  adamRows(weights: number, biases: number, gradientOffset: number, firstOffset: number, secondOffset: number, nIn: number, stepSize: number, beta1: number, beta2: number, epsilon: number, correction2: number, decay: number, maxNorm: number, jStart: number, jEnd: number): void;
+  /** Inverted dropout of count values: mask = 0 with probability p (one uniform each from the generator at `state`), else 1 / (1 - p); dropped = values * mask. */
+  dropoutMask(state: number, values: number, dropped: number, mask: number, count: number, p: number): void;
+  /** values *= mask over count values. */
+  applyMask(values: number, mask: number, count: number): void;
 }
 
 /** The kernels worker threads run in slices: each takes the slice [start, end) of its rows or columns last. */
-export const SLICED_KERNELS = ['denseForward', 'denseAccumulate', 'denseBackwardInput', 'accumulateColumns'] as const;
+export const SLICED_KERNELS = ['denseForward', 'denseAccumulate', 'denseBackwardInput', 'accumulateColumns', 'maxNormRows', 'momentumRows', 'adamRows'] as const;
 export type SlicedKernel = (typeof SLICED_KERNELS)[number];
 
 /** A sliced kernel's arguments before the slice bounds, as the Kernels interface declares them. */
@@ -48,4 +66,7 @@ export const SLICE_ARG_COUNTS = {
   denseAccumulate: KERNEL_ARITY.denseAccumulate - 2,
   denseBackwardInput: KERNEL_ARITY.denseBackwardInput - 2,
   accumulateColumns: KERNEL_ARITY.accumulateColumns - 2,
+  maxNormRows: KERNEL_ARITY.maxNormRows - 2,
+  momentumRows: KERNEL_ARITY.momentumRows - 2,
+  adamRows: KERNEL_ARITY.adamRows - 2,
 } as const satisfies { [K in SlicedKernel]: number };

@@ -7,7 +7,11 @@ import type { InitOptions } from '../model/init.js';
 import { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { Passes } from './passes.js';
-import { allocatePointers, denseBatch, GENERATOR_NAMES } from './pointers.js';
+import { allocateDropout, allocatePointers, denseBatch, GENERATOR_NAMES } from './pointers.js';
+import type { DropoutPointers } from './pointers.js';
+import { Optimizer, validateLearning } from './optimizer.js';
+import type { Learning, LearningOptions } from './optimizer.js';
+import type { OptimizerState } from '../model/learning.js';
 import type { DatasetHandle, GeneratorName } from './pointers.js';
 import { Random } from '../util/random.js';
 import { Schedule } from './schedule.js';
@@ -20,7 +24,7 @@ import type { SimdBuild, SimdChoice, WasmBytesReader, WasmCore } from './wasm.js
 export type EngineName = 'wasm' | 'ts';
 export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'ts'];
 
-export interface EngineOptions {
+export interface EngineOptions extends LearningOptions {
   /** 'wasm' (default): the AssemblyScript SIMD core; 'ts': its plain TypeScript twin. */
   engine?: EngineName;
   /** Which wasm build: 'auto' picks relaxed SIMD when the runtime validates it. */
@@ -50,6 +54,8 @@ export interface EngineOptions {
   debug?: boolean;
 }
 
+export type { Learning, LearningOptions } from './optimizer.js';
+
 /** A dataset copied into the engine's memory: see pointers.ts. */
 export type { DatasetHandle, GeneratorName } from './pointers.js';
 export { GENERATOR_NAMES } from './pointers.js';
@@ -60,8 +66,12 @@ export type GeneratorStates = Record<GeneratorName, number[]>;
 /** Stream i is seeded with seed ^ GENERATOR_SALT[i], so no stream repeats the shuffle's Random(seed) or another stream. */
 const GENERATOR_SALT: Record<GeneratorName, number> = { dropout: 0x6a09e667, inputDropout: 0xbb67ae85, augment: 0x3c6ef372 };
 
-/** One SGD step's settings: w <- (1 - eta*lambda/n) w - (eta/m) dC/dw. */
+/**
+ * One step's settings. SGD: w <- (1 - eta*lambda/n) w - (eta/m) dC/dw. Momentum and Nesterov add lambda/n * w to
+ * the weights' gradient (L2); Adam decays the weights apart from its step (AdamW: w <- (1 - eta*lambda/n) w).
+ */
 export interface StepOptions {
+  /** The learning rate of this step (schedules change it per epoch). */
   eta: number;
   /** L2 strength; 0 for none. */
   lambda?: number;
@@ -117,14 +127,21 @@ export class Network {
   private readonly arena: Arena;
   private readonly schedule: Schedule;
   private pool: ThreadPool | undefined;
+  private readonly deferUpdate: boolean;
+  private settings: Learning;
+  private readonly optimizer: Optimizer;
+  private dropoutBuffers: DropoutPointers | undefined;
 
-  private constructor(spec: NetworkSpec, layout: ParameterLayout, engine: EngineCore, schedule: Schedule, pool: ThreadPool | undefined, chunkRows: number) {
+  private constructor(spec: NetworkSpec, layout: ParameterLayout, engine: EngineCore, passes: Passes, pool: ThreadPool | undefined, chunkRows: number, deferUpdate: boolean) {
     this.spec = spec;
     this.layout = layout;
     this.engine = engine.name;
     this.simd = engine.simd;
     this.arena = engine.arena;
-    this.schedule = schedule;
+    this.deferUpdate = deferUpdate;
+    this.settings = validateLearning({});
+    this.schedule = new Schedule(passes, deferUpdate);
+    this.optimizer = new Optimizer(engine.arena, passes.pointers, this.settings.optimizer);
     this.pool = pool;
     this.chunkRows = chunkRows;
   }
@@ -161,10 +178,44 @@ export class Network {
       pool = await ThreadPool.start(threads, wasm.arena, wasm.kernels, wasm.module, wasm.memory, spawn);
     }
     const passes = new Passes(core.kernels, core.arena, pointers, pool, options.sparseInputs ?? true);
-    const network = new Network(spec, layout, core, new Schedule(passes, options.deferUpdate ?? true), pool, chunkRows);
+    const network = new Network(spec, layout, core, passes, pool, chunkRows, options.deferUpdate ?? true);
+    network.setLearning(options);
     network.setParameters(options.parameters ?? initParameters(layout, options.init));
     network.seedGenerators(options.init?.seed ?? 1);
     return network;
+  }
+
+  /** The optimizer, dropout and max-norm this network trains with. */
+  get learning(): Learning {
+    return { ...this.settings, optimizer: { ...this.settings.optimizer } };
+  }
+
+  /**
+   * Sets how the network learns from the next step (checked; one-line ConfigError). Another optimizer starts from
+   * zero moments; the same one with other constants keeps its state. Plain SGD without dropout and max-norm keeps
+   * the fused, deferred step; everything else applies each step whole.
+   */
+  setLearning(options: LearningOptions): void {
+    const settings = validateLearning({ optimizer: { ...this.settings.optimizer, ...options.optimizer }, dropout: options.dropout ?? this.settings.dropout, maxNorm: options.maxNorm ?? this.settings.maxNorm });
+    const passes = this.schedule.settled();
+    this.settings = settings;
+    this.optimizer.reset(settings.optimizer);
+    if (settings.dropout > 0) this.dropoutBuffers ??= allocateDropout(this.arena, passes.pointers);
+    passes.dropout = settings.dropout > 0 && this.dropoutBuffers ? { p: settings.dropout, buffers: this.dropoutBuffers } : undefined;
+    const fused = settings.optimizer.name === 'sgd' && settings.dropout === 0 && settings.maxNorm === 0;
+    this.schedule.setDeferral(this.deferUpdate && fused);
+  }
+
+  /** The optimizer's moments (copies, in the flat layout) and step count, to save with a checkpoint. */
+  getOptimizerState(): OptimizerState {
+    this.schedule.settled();
+    return this.optimizer.getState();
+  }
+
+  /** Restores the optimizer's state of a checkpoint: the moment count of this optimizer, each the parameters' size, finite. */
+  setOptimizerState(state: OptimizerState): void {
+    this.schedule.settled();
+    this.optimizer.setState(state);
   }
 
   /** Seeds the core's random streams (dropout, distortions) from one seed, as the trainer does from its own. */
@@ -251,19 +302,32 @@ export class Network {
   trainBatch(data: DatasetHandle, rows: Uint32Array, step: StepOptions): void {
     const m = rows.length;
     if (m === 0) return;
-    const decay = 1 - (step.eta * (step.lambda ?? 0)) / (step.trainingSize ?? data.count);
-    this.schedule.step(data, rows, -step.eta / m, decay);
+    const lambda = step.lambda ?? 0;
+    const trainingSize = step.trainingSize ?? data.count;
+    const { maxNorm } = this.settings;
+    if (this.settings.optimizer.name !== 'sgd') {
+      const update = this.optimizer.layerSteps({ eta: step.eta, lambda, trainingSize }, maxNorm);
+      this.schedule.accumulatedStep(data, rows, (passes) => passes.layerJobs(update));
+      return;
+    }
+    this.schedule.step(data, rows, -step.eta / m, 1 - (step.eta * lambda) / trainingSize);
+    this.optimizer.steps++;
+    if (maxNorm > 0) this.schedule.settled().layerJobs((layer) => ({ op: 'maxNormRows', args: [layer.weights, layer.inputs, maxNorm] }));
   }
 
-  /** dC/d(parameters) of the mean cost over rows first..first+count (no L2 term), in the flat layout. */
-  gradient(data: DatasetHandle, first = 0, count = data.count): Float64Array {
+  /**
+   * dC/d(parameters) of the mean cost over rows first..first+count (no L2 term), in the flat layout; with
+   * `dropout: true`, through masks drawn from the dropout stream as a training step would (else no dropout).
+   */
+  gradient(data: DatasetHandle, first = 0, count = data.count, options: { dropout?: boolean } = {}): Float64Array {
     const passes = this.schedule.settled();
+    const training = options.dropout ?? false;
     passes.clearGradient();
     for (let start = first; start < first + count; start += this.chunkRows) {
       const m = Math.min(this.chunkRows, first + count - start);
       const batch = passes.gatherRange(data, start, m);
-      passes.forward(batch, m);
-      passes.backward(batch, m, 1 / count, 1, 'gradient');
+      passes.forward(batch, m, 0, training);
+      passes.backward(batch, m, 1 / count, 1, 'gradient', 0, training);
     }
     const { gradient, size } = passes.pointers;
     return this.arena.f64.slice(gradient >> 3, (gradient >> 3) + size);

@@ -5,7 +5,7 @@ import { ACTIVATION_CODE, CORE_CONSTANTS } from './contract.js';
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
 import { layerInput } from './pointers.js';
-import type { BatchInput, DatasetHandle, NetworkPointers } from './pointers.js';
+import type { BatchInput, DatasetHandle, DropoutPointers, LayerPointers, NetworkPointers } from './pointers.js';
 import { runStep } from './threads.js';
 import type { JobGate, ThreadPool, ThreadStep } from './threads.js';
 
@@ -15,12 +15,20 @@ export const PARALLEL_MIN_WORK = 100_000;
 /** Where backward accumulates: into the parameters (fused SGD: the deltas carry -eta/m) or the gradient buffer. */
 export type UpdateTarget = 'parameters' | 'gradient';
 
+/** Hidden-layer dropout while training: the probability and the buffers the masks go to. */
+export interface Dropout {
+  p: number;
+  buffers: DropoutPointers;
+}
+
 export class Passes {
   readonly kernels: Kernels;
   readonly arena: Arena;
   readonly pointers: NetworkPointers;
   private readonly pool: ThreadPool | undefined;
   readonly sparseInputs: boolean;
+  /** Dropout of the training passes (undefined: off); evaluation and prediction never drop. */
+  dropout: Dropout | undefined;
 
   constructor(kernels: Kernels, arena: Arena, pointers: NetworkPointers, pool: ThreadPool | undefined, sparseInputs: boolean) {
     this.kernels = kernels;
@@ -68,23 +76,37 @@ export class Passes {
     return { batch, gather };
   }
 
-  /** The forward pass of m examples from layer `from` (0: the first) up. */
-  forward(batch: BatchInput, m: number, from = 0): void {
+  /** The input of layer i: with dropout while training, the layer below's outputs with the dropped units zeroed. */
+  private input(batch: BatchInput, i: number, training: boolean): BatchInput {
+    return training && this.dropout && i > 0 ? this.dropout.buffers.inputs[i] : layerInput(this.pointers, batch, i);
+  }
+
+  /** The forward pass of m examples from layer `from` (0: the first) up; training draws the dropout masks. */
+  forward(batch: BatchInput, m: number, from = 0, training = false): void {
     const { layers } = this.pointers;
+    const { dropout } = this;
     for (let i = from; i < layers.length; i++) {
       const layer = layers[i];
-      const input = layerInput(this.pointers, batch, i);
+      const input = this.input(batch, i, training);
       const step: ThreadStep = {
         op: 'denseForward',
         args: [input.inputs, m, layer.inputs, layer.weights, layer.biases, layer.outputs, layer.output, layer.activation, input.forwardLists, input.listStride],
       };
       // Softmax normalises whole rows, so its layer is not split.
       this.job([step], layer.outputs, layer.activation !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
+      // Drawn here, after the whole layer, so the masks do not depend on how threads split it.
+      if (training && dropout && i < layers.length - 1) {
+        const buffers = dropout.buffers.layers[i];
+        this.kernels.dropoutMask(this.pointers.generators.dropout, layer.output, buffers.dropped, buffers.mask, m * layer.outputs, dropout.p);
+      }
     }
   }
 
-  /** Backpropagation from the output error (times scale) down to layer `lowest`, each layer's update into `into`. */
-  backward(batch: BatchInput, m: number, scale: number, decay: number, into: UpdateTarget, lowest = 0): void {
+  /**
+   * Backpropagation from the output error (times scale) down to layer `lowest`, each layer's update into `into`;
+   * training: through the dropout masks of the last forward pass.
+   */
+  backward(batch: BatchInput, m: number, scale: number, decay: number, into: UpdateTarget, lowest = 0, training = false): void {
     const { kernels, pointers } = this;
     const { layers } = pointers;
     const top = layers[layers.length - 1];
@@ -95,8 +117,9 @@ export class Passes {
       if (i > 0) {
         const below = layers[i - 1];
         kernels.denseBackwardInput(layer.delta, m, layer.outputs, layer.weights, layer.inputs, below.output, below.activation, below.delta, 0, layer.inputs);
+        if (training && this.dropout) kernels.applyMask(below.delta, this.dropout.buffers.layers[i - 1].mask, m * below.outputs);
       }
-      const input = layerInput(pointers, batch, i);
+      const input = this.input(batch, i, training);
       const fused = into === 'parameters';
       const step: ThreadStep = {
         op: 'denseAccumulate',
@@ -118,6 +141,11 @@ export class Passes {
       this.kernels.scaleAdd(layer.weights, layer.weightGradient, layer.inputs * layer.outputs, decay);
       this.kernels.scaleAdd(layer.biases, layer.biasGradient, layer.outputs, 1);
     }
+  }
+
+  /** One step per layer, each over the layer's output rows (an optimizer's update, max-norm): split when the layer is big. */
+  layerJobs(step: (layer: LayerPointers) => ThreadStep): void {
+    for (const layer of this.pointers.layers) this.job([step(layer)], layer.outputs, layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
   }
 
   /** Kernel steps over rows [0, rows): in slices across the threads when worth it, else here (after `gate`). */

@@ -132,6 +132,28 @@ export function layerInput(pointers: NetworkPointers, batch: BatchInput, i: numb
   return i === 0 ? batch : pointers.hiddenInputs[i];
 }
 
+/** A hidden layer's dropout buffers (chunkRows x outputs): its activations with the dropped units zeroed (what the
+ *  layer above reads while training) and the mask, 0 or 1 / (1 - p) per unit (what its errors are scaled by). */
+export interface DropoutBuffers {
+  readonly dropped: number;
+  readonly mask: number;
+}
+
+export interface DropoutPointers {
+  /** Per hidden layer (index i: layer i's outputs; the output layer has none). */
+  readonly layers: readonly DropoutBuffers[];
+  /** The input of every layer above the first while training with dropout (index 0 unused, as in hiddenInputs). */
+  readonly inputs: readonly BatchInput[];
+}
+
+/** Allocates the dropout buffers, when dropout is first turned on. */
+export function allocateDropout(arena: Arena, pointers: NetworkPointers): DropoutPointers {
+  const hidden = pointers.layers.slice(0, -1);
+  const layers = hidden.map((layer): DropoutBuffers => ({ dropped: arena.alloc(pointers.chunkRows * layer.outputs * 8), mask: arena.alloc(pointers.chunkRows * layer.outputs * 8) }));
+  const inputs = pointers.hiddenInputs.map((input, i): BatchInput => (i === 0 ? input : { ...input, inputs: layers[i - 1].dropped }));
+  return { layers, inputs };
+}
+
 /** Dense first-layer inputs in a slot's buffers (predict): every block listed. */
 export function denseBatch(pointers: NetworkPointers, slot: 0 | 1): BatchInput {
   const first = pointers.layers[0];

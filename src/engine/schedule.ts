@@ -31,13 +31,19 @@ interface NextBatch {
 
 export class Schedule {
   private readonly passes: Passes;
-  private readonly defers: boolean;
+  private defers = false;
   private pending: PendingUpdate | undefined;
 
   /** defer: false applies every step at once (an optimizer that needs all gradients before any update). */
   constructor(passes: Passes, defer: boolean) {
     this.passes = passes;
-    this.defers = defer && passes.pointers.layers.length >= DEFERRED_LAYERS;
+    this.setDeferral(defer);
+  }
+
+  /** Turns the deferral on or off from the next step (off for dropout, max-norm and the optimizers beyond SGD). */
+  setDeferral(defer: boolean): void {
+    this.settled();
+    this.defers = defer && this.passes.pointers.layers.length >= DEFERRED_LAYERS;
   }
 
   /** The gate every reader and writer of the parameters passes: applies a pending update, then hands out the passes. */
@@ -66,19 +72,32 @@ export class Schedule {
     const passes = this.settled();
     if (m <= chunkRows) {
       const batch = passes.gatherRows(data, rows, 0);
-      passes.forward(batch, m);
-      passes.backward(batch, m, scale, decay, 'parameters');
+      passes.forward(batch, m, 0, true);
+      passes.backward(batch, m, scale, decay, 'parameters', 0, true);
       return;
     }
     // Larger than a chunk (full-batch GD): accumulate the gradient chunk by chunk, then apply it.
-    passes.clearGradient();
-    for (let first = 0; first < m; first += chunkRows) {
-      const chunk = rows.subarray(first, Math.min(m, first + chunkRows));
-      const batch = passes.gatherRows(data, chunk, 0);
-      passes.forward(batch, chunk.length);
-      passes.backward(batch, chunk.length, scale, 1, 'gradient');
-    }
+    this.accumulate(data, rows, scale);
     passes.applyGradient(decay);
+  }
+
+  /** One step of an optimizer that needs the whole gradient first: the mean gradient of the rows, then `apply`. */
+  accumulatedStep(data: DatasetHandle, rows: Uint32Array, apply: (passes: Passes) => void): void {
+    this.accumulate(data, rows, 1 / rows.length);
+    apply(this.passes);
+  }
+
+  /** scale * the summed gradient of the rows into the gradient buffer, chunk by chunk. */
+  private accumulate(data: DatasetHandle, rows: Uint32Array, scale: number): void {
+    const passes = this.settled();
+    const { chunkRows } = passes.pointers;
+    passes.clearGradient();
+    for (let first = 0; first < rows.length; first += chunkRows) {
+      const chunk = rows.subarray(first, Math.min(rows.length, first + chunkRows));
+      const batch = passes.gatherRows(data, chunk, 0);
+      passes.forward(batch, chunk.length, 0, true);
+      passes.backward(batch, chunk.length, scale, 1, 'gradient', 0, true);
+    }
   }
 
   /** The layers above DEFERRED_LAYERS now; the pending update (if any) with this batch's first layer; this batch's update pending. */

@@ -1,7 +1,9 @@
 import { ConfigError, DivergenceError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
-import type { DatasetHandle, Network } from '../engine/network.js';
+import type { DatasetHandle, GeneratorStates, Network } from '../engine/network.js';
 import { Random } from '../util/random.js';
+import { etaForEpoch, MOMENT_COUNT, validateOptimizer, validateRegularization, validateSchedule } from '../model/learning.js';
+import type { OptimizerSettings, RegularizationSettings, ScheduleSettings } from '../model/learning.js';
 import type { EpochMetrics, TrainerState } from '../model/state.js';
 import { headlineAccuracy, METRIC_SETS } from './metrics.js';
 import type { MetricSet } from './metrics.js';
@@ -33,15 +35,25 @@ export interface TrainOptions {
   epochs: number;
   /** Mini-batch size; equal to the training set size for full-batch gradient descent. */
   batchSize: number;
+  /** The base learning rate; the schedule sets each epoch's (recorded in EpochMetrics.eta). */
   eta: number;
+  /** L2 strength: weight decay for SGD, momentum and Nesterov; decoupled (AdamW) for Adam. */
   lambda?: number;
+  /** The update rule; given, it replaces the network's (Network.setLearning), else the network's is used. */
+  optimizer?: Partial<OptimizerSettings>;
+  /** The learning rate per epoch (default constant). */
+  schedule?: Partial<ScheduleSettings>;
+  /** Dropout and max-norm; given values replace the network's. */
+  regularization?: Partial<RegularizationSettings>;
   /** Seeds the shuffle (the network's parameters are seeded where it is created). */
   seed?: number;
   /** Which sets to evaluate after each epoch (default: all that are given). */
   monitor?: Partial<Record<MetricSet, boolean>>;
-  /** Stop when the headline accuracy has not improved for this many epochs. */
+  /** Stop when the headline accuracy has not improved for this many epochs; the best epoch's parameters are restored. */
   earlyStopping?: number;
-  /** Continue a run: epochs already done and the shuffle generator's state after them. */
+  /** End with the best epoch's parameters (by headline accuracy) even when no early stopping ends the run. */
+  keepBest?: boolean;
+  /** Continue a run: epochs already done, the shuffle generator's state, the optimizer's and the core generators'. */
   resume?: TrainerState;
   hooks?: TrainHooks;
   /** Aborting stops after the current mini-batch; train() then resolves with stopped: 'aborted'. */
@@ -52,6 +64,12 @@ export interface TrainResult {
   metrics: EpochMetrics[];
   bestEpoch: number | undefined;
   stopped: 'completed' | 'early-stopping' | 'aborted';
+  /**
+   * Set when the network ends with the parameters of this (best) epoch rather than the last one's: early stopping,
+   * or keepBest. `state` is then that epoch's too, so what is saved with it resumes from there.
+   */
+  restoredBestEpoch?: number;
+  /** Where a later run continues from: it matches the parameters the network holds. */
   state: TrainerState;
 }
 
@@ -69,18 +87,62 @@ export function validateTrainOptions(options: TrainOptions, trainCount: number):
   if (batchSize > trainCount) throw new ConfigError(`batch size ${batchSize} is larger than the ${trainCount} training examples`);
   if (!(eta > 0) || !Number.isFinite(eta)) throw new ConfigError(`eta must be a positive number (got ${eta})`);
   if (!(lambda >= 0) || !Number.isFinite(lambda)) throw new ConfigError(`lambda must be zero or positive (got ${lambda})`);
+  if (options.earlyStopping !== undefined && (!Number.isSafeInteger(options.earlyStopping) || options.earlyStopping < 1)) {
+    throw new ConfigError(`early stopping must be a positive whole number of epochs (got ${options.earlyStopping})`);
+  }
+  validateOptimizer(options.optimizer);
+  validateSchedule(options.schedule);
+  validateRegularization(options.regularization);
 }
 
-/** Mini-batch SGD with per-epoch evaluation, reported through hooks. Prints nothing. */
+/** A best epoch kept for restoring: its number, parameters and the state after it. */
+interface BestEpoch {
+  epoch: number;
+  parameters: Float64Array;
+  state: TrainerState;
+}
+
+/** Applies the options' learning settings and a resumed run's optimizer and generator states to the network. */
+function prepareNetwork(network: Network, options: TrainOptions): void {
+  const { optimizer, regularization, resume } = options;
+  if (optimizer || regularization) network.setLearning({ optimizer, dropout: regularization?.dropout, maxNorm: regularization?.maxNorm });
+  if (!resume) {
+    network.seedGenerators(options.seed ?? 1);
+    return;
+  }
+  // A state without moments (plain SGD saved it) resumes another optimizer from zero.
+  const name = network.learning.optimizer.name;
+  network.setOptimizerState(resume.optimizer ?? { step: 0, moments: Array.from({ length: MOMENT_COUNT[name] }, () => new Float64Array(network.layout.size)) });
+  if (resume.generators) network.setGeneratorStates(resume.generators as GeneratorStates);
+  else network.seedGenerators(options.seed ?? 1);
+}
+
+/** The resumable state at this point: the counts and the shuffle's state given, the network's generators and moments. */
+function captureState(network: Network, epochsDone: number, batchesDone: number, rngState: number[]): TrainerState {
+  const state: TrainerState = { epochsDone, batchesDone, rngState, generators: network.getGeneratorStates() };
+  if (network.learning.optimizer.name !== 'sgd') state.optimizer = network.getOptimizerState();
+  return state;
+}
+
+/** Puts the network back to a kept epoch: its parameters, moments and generator states. */
+function restore(network: Network, best: BestEpoch): void {
+  network.setParameters(best.parameters);
+  if (best.state.optimizer) network.setOptimizerState(best.state.optimizer);
+  if (best.state.generators) network.setGeneratorStates(best.state.generators as GeneratorStates);
+}
+
+/** Mini-batch training (the network's optimizer, the options' schedule) with per-epoch evaluation, reported through hooks. Prints nothing. */
 export async function train(network: Network, data: TrainingData, options: TrainOptions): Promise<TrainResult> {
   validateTrainOptions(options, data.train.count);
-  const { epochs, batchSize, eta, lambda = 0, hooks = {}, signal } = options;
+  const { epochs, batchSize, lambda = 0, hooks = {}, signal } = options;
+  const schedule = validateSchedule(options.schedule);
   const n = data.train.count;
   const random = new Random(options.seed ?? 1);
   if (options.resume) random.setState(options.resume.rngState);
   const firstEpoch = (options.resume?.epochsDone ?? 0) + 1;
   let skipBatches = options.resume?.batchesDone ?? 0;
   if (firstEpoch > epochs) throw new ConfigError(`the model has already trained ${firstEpoch - 1} epochs; ask for more than that with --epochs`);
+  prepareNetwork(network, options);
 
   const handles: Partial<Record<MetricSet, DatasetHandle>> = { train: network.upload(data.train) };
   for (const set of ['validation', 'test'] as const) {
@@ -95,10 +157,13 @@ export async function train(network: Network, data: TrainingData, options: Train
   let bestAccuracy = -1;
   let stopped: TrainResult['stopped'] = 'completed';
   let epochsDone = firstEpoch - 1;
+  const keepsBest = options.keepBest === true || options.earlyStopping !== undefined;
+  let best: BestEpoch | undefined;
 
-  let state: TrainerState = { epochsDone, batchesDone: skipBatches, rngState: random.getState() };
+  let state = captureState(network, epochsDone, skipBatches, random.getState());
 
   for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
+    const eta = etaForEpoch(options.eta, schedule, epoch, epochs);
     // Identity then shuffle: the order depends only on the generator state, so a resumed run matches.
     const rngState = random.getState();
     for (let i = 0; i < n; i++) order[i] = i;
@@ -128,14 +193,14 @@ export async function train(network: Network, data: TrainingData, options: Train
     }
     if (b < batches) {
       // Interrupted mid-epoch: the state says which mini-batches of this epoch's order are done.
-      state = { epochsDone: epoch - 1, batchesDone: b, rngState };
+      state = captureState(network, epoch - 1, b, rngState);
       stopped = 'aborted';
       break;
     }
     const seconds = (performance.now() - started) / 1000;
     const evalStarted = performance.now();
     const penalty = network.l2Penalty(lambda, n);
-    const m: EpochMetrics = { epoch, seconds, evalSeconds: 0 };
+    const m: EpochMetrics = { epoch, seconds, evalSeconds: 0, eta };
     for (const set of METRIC_SETS) {
       const handle = handles[set];
       if (!handle || options.monitor?.[set] === false) continue;
@@ -150,12 +215,13 @@ export async function train(network: Network, data: TrainingData, options: Train
     m.evalSeconds = (performance.now() - evalStarted) / 1000;
     metrics.push(m);
     epochsDone = epoch;
+    state = captureState(network, epochsDone, 0, random.getState());
     const headline = headlineAccuracy(m);
     if (headline !== undefined && headline > bestAccuracy) {
       bestAccuracy = headline;
       bestEpoch = epoch;
+      if (keepsBest) best = { epoch, parameters: network.getParameters(), state };
     }
-    state = { epochsDone, batchesDone: 0, rngState: random.getState() };
     await hooks.onEpoch?.(m, state);
     if (options.earlyStopping && bestEpoch !== undefined && epoch - bestEpoch >= options.earlyStopping) {
       stopped = 'early-stopping';
@@ -167,6 +233,12 @@ export async function train(network: Network, data: TrainingData, options: Train
     }
   }
   const result: TrainResult = { metrics, bestEpoch, stopped, state };
+  // An aborted run keeps its last parameters: its state resumes them.
+  if (best && stopped !== 'aborted' && (stopped === 'early-stopping' || options.keepBest)) {
+    if (best.epoch !== epochsDone) restore(network, best);
+    result.restoredBestEpoch = best.epoch;
+    result.state = best.state;
+  }
   hooks.onEnd?.(result);
   return result;
 }
