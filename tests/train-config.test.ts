@@ -14,7 +14,7 @@ const DEFAULTS: TrainFlags = {
   epochs: 20, batch: 10, eta: 0.5, lambda: 0, seed: 1, engine: 'wasm', simd: 'auto', threads: 1, dataset: 'mnist',
   monitorTrain: true, monitorValidation: true, monitorTest: true, progress: true,
   optimizer: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, schedule: 'constant', stepSize: 10, etaMin: 0, warmup: 0,
-  dropout: 0, inputDropout: 0, maxNorm: 0,
+  dropout: 0, maxNorm: 0,
 };
 const PLAIN = { optimizer: DEFAULT_OPTIMIZER, schedule: validateSchedule(), regularization: DEFAULT_REGULARIZATION };
 /** Flags as commander gives them: `given` from the command line, the rest at their defaults. */
@@ -101,7 +101,7 @@ const adam: SavedModel = {
     ...(saved.training as NonNullable<SavedModel['training']>), keepBest: true,
     optimizer: { ...DEFAULT_OPTIMIZER, name: 'adam', beta1: 0.8 },
     schedule: { ...DEFAULT_SCHEDULE, name: 'step', stepSize: 2, gamma: 0.5, warmup: 1 },
-    regularization: { dropout: 0.2, inputDropout: 0.1, maxNorm: 3 },
+    regularization: { dropout: 0.2, inputDropout: 0, maxNorm: 3 },
   },
   state: { ...(saved.state as NonNullable<SavedModel['state']>), optimizer: { step: 70, moments: [new Float64Array(3), new Float64Array(3)] } },
 };
@@ -114,6 +114,11 @@ test('resuming takes the optimizer, schedule, regularisation and keep-best from 
   assert.equal(settings.keepBest, true);
   const changed = resolveTrainConfig(...parse({ resume: 'a.json', beta2: 0.99, gamma: 0.25, dropout: 0 }), { file: 'a.json', model: adam });
   assert.deepEqual([changed.optimizer.beta1, changed.optimizer.beta2, changed.schedule.gamma, changed.schedule.stepSize, changed.regularization.dropout], [0.8, 0.99, 0.25, 2, 0]);
+});
+
+test('a file asking for input dropout, which this build cannot do, is refused rather than trained without it', () => {
+  const inputDropout: SavedModel = { ...adam, training: { ...(adam.training as NonNullable<SavedModel['training']>), regularization: { dropout: 0, inputDropout: 0.1, maxNorm: 0 } } };
+  assert.throws(() => resolveTrainConfig(...parse({ resume: 'i.json' }), { file: 'i.json', model: inputDropout }), /^ConfigError: i\.json: input dropout 0\.1 is not supported by this build$/);
 });
 
 test('a version 1 file (no learning settings) resumes as plain SGD at a constant eta, or with the optimizer given', () => {

@@ -6,7 +6,7 @@ import { checkedNumber } from './options.js';
 
 const optimizer = (key: 'momentum' | 'beta1' | 'beta2' | 'epsilon') => checkedNumber(key, (v) => validateOptimizer({ [key]: v }));
 const schedule = (key: 'stepSize' | 'gamma' | 'etaMin' | 'warmup', what: string, integer = false) => checkedNumber(what, (v) => validateSchedule({ name: 'step', [key]: v }), integer);
-const regularization = (key: 'dropout' | 'inputDropout' | 'maxNorm', what: string) => checkedNumber(what, (v) => validateRegularization({ [key]: v }));
+const regularization = (key: 'dropout' | 'maxNorm', what: string) => checkedNumber(what, (v) => validateRegularization({ [key]: v }));
 
 export const learningOptions = (): Option[] => [
   new Option('--optimizer <name>', 'update rule: sgd (plain mini-batch SGD), momentum, nesterov (both with L2 as weight decay), adam (with decoupled weight decay, AdamW)').choices([...OPTIMIZER_NAMES]).default(DEFAULT_OPTIMIZER.name),
@@ -21,7 +21,6 @@ export const learningOptions = (): Option[] => [
   new Option('--eta-min <x>', 'the rate the cosine schedule ends near (cosine)').argParser(schedule('etaMin', 'eta-min')).default(DEFAULT_SCHEDULE.etaMin),
   new Option('--warmup <n>', 'epochs of linear warm-up before any schedule (epoch e of N at eta*e/(N+1))').argParser(schedule('warmup', 'warm-up', true)).default(DEFAULT_SCHEDULE.warmup),
   new Option('--dropout <p>', 'probability of dropping each hidden unit while training (inverted dropout; 0: off)').argParser(regularization('dropout', 'dropout')).default(DEFAULT_REGULARIZATION.dropout),
-  new Option('--input-dropout <p>', 'probability of dropping each input pixel while training (0: off)').argParser(regularization('inputDropout', 'input dropout')).default(DEFAULT_REGULARIZATION.inputDropout),
   new Option('--max-norm <c>', "largest L2 norm of each unit's incoming weights, clipped after every step (0: off)").argParser(regularization('maxNorm', 'max-norm')).default(DEFAULT_REGULARIZATION.maxNorm),
   new Option('--keep-best', "end with the best validation epoch's parameters (what --save writes), as --early-stop does"),
 ];

@@ -50,7 +50,6 @@ export interface TrainFlags {
   etaMin: number;
   warmup: number;
   dropout: number;
-  inputDropout: number;
   maxNorm: number;
   monitorTrain: boolean;
   monitorValidation: boolean;
@@ -171,6 +170,8 @@ function resolveLearning(flags: TrainFlags, given: (flag: keyof TrainFlags) => b
     throw new ConfigError(`--optimizer ${optimizerName} differs from the resumed model's ${saved.optimizer?.name} (${resumed.file}), whose optimizer state cannot carry over`);
   }
   const reg = saved.regularization;
+  // The engine has no input dropout yet (the augmentation work brings it): a file asking for it is refused, not ignored.
+  if (resumed && reg?.inputDropout) throw new ConfigError(`${resumed.file}: input dropout ${reg.inputDropout} is not supported by this build`);
   return {
     optimizer: validateOptimizer({
       name: optimizerName,
@@ -188,7 +189,6 @@ function resolveLearning(flags: TrainFlags, given: (flag: keyof TrainFlags) => b
     }),
     regularization: validateRegularization({
       dropout: from('dropout', flags.dropout, reg?.dropout),
-      inputDropout: from('inputDropout', flags.inputDropout, reg?.inputDropout),
       maxNorm: from('maxNorm', flags.maxNorm, reg?.maxNorm),
     }),
   };

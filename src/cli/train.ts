@@ -121,7 +121,6 @@ function learningWords({ optimizer, schedule, regularization, keepBest }: TrainS
   if (schedule.name === 'cosine') words.push(`cosine eta down to ${schedule.etaMin}`);
   if (schedule.warmup) words.push(`${schedule.warmup} warm-up epochs`);
   if (regularization.dropout) words.push(`dropout ${regularization.dropout}`);
-  if (regularization.inputDropout) words.push(`input dropout ${regularization.inputDropout}`);
   if (regularization.maxNorm) words.push(`max-norm ${regularization.maxNorm}`);
   if (keepBest) words.push('keeping the best epoch');
   return words.map((w) => `, ${w}`).join('');
@@ -229,12 +228,13 @@ async function finishRun(result: TrainResult, model: SavedModel, out: Destinatio
     log(`interrupted in epoch ${result.state.epochsDone + 1} after ${result.state.batchesDone} mini-batches; saved to ${file}. Resume with: ${resumeCommand(file, dataDir, out)}`);
     process.exitCode = 130;
   } else {
-    log(`${result.bestEpoch !== undefined ? `best epoch ${result.bestEpoch}; ` : ''}${result.stopped}; model saved to ${file}`);
+    const restored = result.restoredBestEpoch !== undefined ? `; ending with the parameters of epoch ${result.restoredBestEpoch}, the best by validation accuracy` : '';
+    log(`${result.bestEpoch !== undefined ? `best epoch ${result.bestEpoch}; ` : ''}${result.stopped}${restored}; model saved to ${file}`);
   }
   if (!summary) return;
   const { spec, training, history } = summary;
   process.stdout.write(`${JSON.stringify({
-    command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped,
+    command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped, restoredBestEpoch: result.restoredBestEpoch,
     final: history[history.length - 1] ?? null, model: file,
   })}\n`);
 }
