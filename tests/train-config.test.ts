@@ -92,6 +92,8 @@ test('the training record round-trips through resolveTrainConfig', () => {
 test('the default model path names the settings and the time', () => {
   const settings = resolveTrainConfig(...parse({ lambda: 5, seed: 3 }));
   assert.equal(defaultModelPath(settings, new Date(Date.UTC(2026, 11, 1, 19, 44, 13))), 'models/mnist_784-192-30-10_sigmoid_scaled_lambda5_seed3_20261201-194413.json');
+  const adamSettings = resolveTrainConfig(...parse({ optimizer: 'adam' }));
+  assert.equal(defaultModelPath(adamSettings, new Date(Date.UTC(2026, 11, 1, 19, 44, 13))), 'models/mnist_784-192-30-10_sigmoid_adam_scaled_lambda0_seed1_20261201-194413.json', 'an optimizer other than sgd is named');
 });
 
 // A version 2 file of an Adam run with a step schedule, dropout and best weights, interrupted with its moments.

@@ -220,6 +220,7 @@ export function trainingRecord(settings: TrainSettings, trainCount: number, simd
 /** Where a run without --save keeps its model: models/, named by the settings that tell runs apart and the time. */
 export function defaultModelPath(settings: TrainSettings, now: Date): string {
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  const name = [settings.dataset, settings.spec.layers.join('-'), settings.spec.activation, settings.init.weights, `lambda${settings.lambda}`, `seed${settings.seed}`, stamp];
+  const optimizer = settings.optimizer.name === 'sgd' ? [] : [settings.optimizer.name];
+  const name = [settings.dataset, settings.spec.layers.join('-'), settings.spec.activation, ...optimizer, settings.init.weights, `lambda${settings.lambda}`, `seed${settings.seed}`, stamp];
   return `models/${name.join('_')}.json`;
 }
