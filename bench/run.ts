@@ -46,13 +46,13 @@ interface Contender {
   dispose(): void;
 }
 
-async function ourEngine(name: string, options: EngineOptions, split: MnistSplit): Promise<Contender> {
+async function ourEngine(name: string, options: EngineOptions, split: MnistSplit, eta = 0.5): Promise<Contender> {
   const network = await Network.create(CANONICAL_SPEC, { ...options, init: { seed: 1 } });
   const train = network.upload(split.train);
   const test = network.upload(split.test);
   return {
     name,
-    trainBatch: (rows) => network.trainBatch(train, rows, { eta: 0.5 }),
+    trainBatch: (rows) => network.trainBatch(train, rows, { eta }),
     infer: () => void network.evaluate(test, 0, INFER_COUNT),
     dispose: () => network.dispose(),
   };
@@ -72,6 +72,8 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     await ourEngine(`wasm ${best} SIMD, 2 threads`, { engine: 'wasm', simd: best, threads: 2 }, split),
     await ourEngine('wasm standard SIMD, dense kernels', { engine: 'wasm', simd: 'standard', sparseInputs: false }, split),
     await ourEngine('ts twin', { engine: 'ts' }, split),
+    // One per optimizer beyond SGD (each at an eta it learns with), so their cost per epoch is visible.
+    ...(await Promise.all((['momentum', 'nesterov', 'adam'] as const).map((name) => ourEngine(`wasm ${best} SIMD, ${name}`, { engine: 'wasm', simd: best, optimizer: { name } }, split, name === 'adam' ? 0.001 : 0.05)))),
   ];
   const order = new Uint32Array(split.train.count).map((_, i) => i);
   new Random(1).shuffle(order);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Network } from '../src/engine/network.js';
-import type { DatasetHandle } from '../src/engine/network.js';
+import type { DatasetHandle, LearningOptions } from '../src/engine/network.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { CANONICAL_SPEC } from '../src/model/spec.js';
 import { Random } from '../src/util/random.js';
@@ -14,16 +14,27 @@ const { train } = await loadMnist(MNIST_DIR, { trainSize: 5000 });
 
 type Variant = Awaited<ReturnType<typeof engineVariants>>[number] & { debug?: boolean };
 
-async function trainSteps(variant: Variant, lambda: number): Promise<Network> {
-  const network = await Network.create(CANONICAL_SPEC, { engine: variant.engine, simd: variant.simd, debug: variant.debug, init: { seed: 42 } });
+async function trainSteps(variant: Variant, lambda: number, learning: LearningOptions = {}, eta = 0.5, threads = 1): Promise<Network> {
+  const network = await Network.create(CANONICAL_SPEC, { engine: variant.engine, simd: variant.simd, debug: variant.debug, threads, init: { seed: 42 }, ...learning });
   const data = network.upload(train);
   const order = new Uint32Array(train.count).map((_, i) => i);
   new Random(42).shuffle(order);
   for (let s = 0; s < STEPS; s++) {
-    network.trainBatch(data, order.subarray(s * BATCH, (s + 1) * BATCH), { eta: 0.5, lambda, trainingSize: 50_000 });
+    network.trainBatch(data, order.subarray(s * BATCH, (s + 1) * BATCH), { eta, lambda, trainingSize: 50_000 });
   }
   return network;
 }
+
+/** The optimizers and regularisers beyond plain SGD, each with an eta it learns at. */
+const LEARNING: { label: string; learning: LearningOptions; eta: number; lambda: number }[] = [
+  { label: 'momentum', learning: { optimizer: { name: 'momentum' } }, eta: 0.05, lambda: 0 },
+  { label: 'nesterov, lambda 5', learning: { optimizer: { name: 'nesterov' } }, eta: 0.05, lambda: 5 },
+  { label: 'adam', learning: { optimizer: { name: 'adam' } }, eta: 0.001, lambda: 0 },
+  { label: 'adam (AdamW decay), lambda 5', learning: { optimizer: { name: 'adam' } }, eta: 0.001, lambda: 5 },
+  { label: 'sgd with dropout 0.5', learning: { dropout: 0.5 }, eta: 0.5, lambda: 0 },
+  { label: 'sgd with max-norm 2', learning: { maxNorm: 2 }, eta: 0.5, lambda: 0 },
+  { label: 'nesterov with dropout 0.3 and max-norm 1.5', learning: { optimizer: { name: 'nesterov' }, dropout: 0.3, maxNorm: 1.5 }, eta: 0.05, lambda: 0 },
+];
 
 const [reference, ...others] = await engineVariants();
 // The debug build of the core (asserts kept) must agree too.
@@ -39,6 +50,32 @@ for (const lambda of [0, 5]) {
       assert.ok(maxAbsDiff(a.getParameters(), start) > 0.01, 'training moved the parameters');
     });
   }
+}
+
+for (const { label, learning, eta, lambda } of LEARNING) {
+  test(`${label}: every wasm build (debug included) and ${reference.label} agree after ${STEPS} steps on real MNIST`, async (t) => {
+    const a = await trainSteps(reference, lambda, learning, eta);
+    const start = (await Network.create(CANONICAL_SPEC, { engine: 'ts', init: { seed: 42 } })).getParameters();
+    assert.ok(maxAbsDiff(a.getParameters(), start) > 0.01, 'training moved the parameters');
+    for (const variant of checked) {
+      const difference = maxAbsDiff(a.getParameters(), (await trainSteps(variant, lambda, learning, eta)).getParameters());
+      t.diagnostic(`${variant.label}: max abs difference of the parameters ${difference.toExponential(2)}`);
+      assert.ok(difference < 1e-9, `${variant.label}: max abs difference ${difference.toExponential(2)}`);
+    }
+  });
+}
+
+for (const variant of others) {
+  test(`${variant.label}: dropout, max-norm, Nesterov and Adam with 2 threads train to exactly the parameters of 1 thread`, async () => {
+    for (const { learning, eta, lambda } of [LEARNING[6], LEARNING[3]]) {
+      const [one, two] = [await trainSteps(variant, lambda, learning, eta, 1), await trainSteps(variant, lambda, learning, eta, 2)];
+      assert.equal(two.threads, 2);
+      assert.deepEqual(two.getParameters(), one.getParameters());
+      assert.deepEqual(two.getGeneratorStates(), one.getGeneratorStates());
+      assert.deepEqual(two.getOptimizerState(), one.getOptimizerState());
+      two.dispose();
+    }
+  });
 }
 
 for (const lambda of [0, 5]) {

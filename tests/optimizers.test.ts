@@ -163,3 +163,26 @@ function referenceDropoutGradient(params: Float64Array, layout: ParameterLayout,
   }
   return grad;
 }
+
+test('optimizer states and settings are checked, each mistake in one line', async () => {
+  const network = await Network.create(spec(LAYERS), { engine: 'ts', optimizer: { name: 'adam' } });
+  const size = network.layout.size;
+  const good = network.getOptimizerState();
+  assert.deepEqual([good.step, good.moments.length, good.moments[0].length], [0, 2, size]);
+  const refused = (state: unknown, message: string) => assert.throws(() => network.setOptimizerState(state as never), { name: 'ConfigError', message });
+  refused({ step: 0, moments: [good.moments[0]] }, 'optimizer state: adam keeps 2 moment buffers, got 1');
+  refused({ step: 0, moments: [good.moments[0], new Float64Array(size - 1)] }, `optimizer state: moment 2 must hold ${size} values (one per parameter), got ${size - 1}`);
+  refused({ step: 0, moments: [good.moments[0], new Float64Array(size).fill(Number.NaN)] }, 'optimizer state: moment 2 holds a NaN or Infinity');
+  refused({ step: -1, moments: good.moments }, 'optimizer state: the step count must be a whole number >= 0 (got -1)');
+  const moved = { step: 7, moments: [new Float64Array(size).fill(0.5), new Float64Array(size).fill(2)] };
+  network.setOptimizerState(moved);
+  assert.deepEqual(network.getOptimizerState(), moved);
+  // Another rule starts from zero; the same rule with other constants keeps its moments.
+  network.setLearning({ optimizer: { beta1: 0.8 } });
+  assert.deepEqual(network.getOptimizerState(), moved);
+  network.setLearning({ optimizer: { name: 'momentum' } });
+  assert.deepEqual(network.getOptimizerState(), { step: 0, moments: [new Float64Array(size)] });
+  await assert.rejects(Network.create(spec(LAYERS), { engine: 'ts', optimizer: { name: 'rmsprop' as never } }), { message: 'optimizer must be one of sgd, momentum, nesterov, adam (got "rmsprop")' });
+  await assert.rejects(Network.create(spec(LAYERS), { engine: 'ts', dropout: 1 }), { message: 'dropout must be at least 0 and below 1 (got 1)' });
+  await assert.rejects(Network.create(spec(LAYERS), { engine: 'ts', maxNorm: -2 }), { message: 'max-norm must be zero (off) or positive (got -2)' });
+});

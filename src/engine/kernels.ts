@@ -39,14 +39,15 @@ export interface Kernels {
    * Momentum (nesterov 0) or Nesterov (1) on a layer's rows jStart..jEnd from the mean gradient, which sits
    * gradientOffset bytes after each parameter (the velocity velocityOffset bytes after): g = gradient + weightDecay * w
    * (weights only), v = mu * v - eta * g, w += v, or w += mu * v - eta * g; then max-norm (0: off) on each row.
+   * Leaves the gradient it read zero.
    */
   momentumRows(weights: number, biases: number, gradientOffset: number, velocityOffset: number, nIn: number, eta: number, mu: number, weightDecay: number, nesterov: number, maxNorm: number, jStart: number, jEnd: number): void;
   /**
    * Adam on a layer's rows jStart..jEnd, moments firstOffset and secondOffset bytes after each parameter:
-   * m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, w = decay w - stepSize m / (sqrt(v / correction2) + epsilon), with
-   * AdamW's decay on the weights only; then max-norm (0: off) on each row.
+   * m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, w = decay w - stepSize m / (sqrt(v) * rootCorrection + epsilon),
+   * with AdamW's decay on the weights only; then max-norm (0: off) on each row. Leaves the gradient it read zero.
    */
-  adamRows(weights: number, biases: number, gradientOffset: number, firstOffset: number, secondOffset: number, nIn: number, stepSize: number, beta1: number, beta2: number, epsilon: number, correction2: number, decay: number, maxNorm: number, jStart: number, jEnd: number): void;
+  adamRows(weights: number, biases: number, gradientOffset: number, firstOffset: number, secondOffset: number, nIn: number, stepSize: number, beta1: number, beta2: number, epsilon: number, rootCorrection: number, decay: number, maxNorm: number, jStart: number, jEnd: number): void;
   /** Inverted dropout of count values: mask = 0 with probability p (one uniform each from the generator at `state`), else 1 / (1 - p); dropped = values * mask. */
   dropoutMask(state: number, values: number, dropped: number, mask: number, count: number, p: number): void;
   /** values *= mask over count values. */

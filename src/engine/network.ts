@@ -307,7 +307,7 @@ export class Network {
     const { maxNorm } = this.settings;
     if (this.settings.optimizer.name !== 'sgd') {
       const update = this.optimizer.layerSteps({ eta: step.eta, lambda, trainingSize }, maxNorm);
-      this.schedule.accumulatedStep(data, rows, (passes) => passes.layerJobs(update));
+      this.schedule.accumulatedStep(data, rows, (passes) => passes.consumeGradient(update));
       return;
     }
     this.schedule.step(data, rows, -step.eta / m, 1 - (step.eta * lambda) / trainingSize);

@@ -99,10 +99,11 @@ export class Optimizer {
       return (layer) => ({ op: 'momentumRows', args: [layer.weights, layer.biases, gradientOffset, first, layer.inputs, step.eta, settings.momentum, perExample, nesterov, maxNorm] });
     }
     if (settings.name === 'adam') {
+      // Adam's bias corrections: m / (1 - beta1^t) folded into the step, sqrt(v / (1 - beta2^t)) as sqrt(v) times a constant.
       const stepSize = step.eta / (1 - settings.beta1 ** t);
-      const correction2 = 1 - settings.beta2 ** t;
+      const rootCorrection = 1 / Math.sqrt(1 - settings.beta2 ** t);
       const decay = 1 - step.eta * perExample;
-      return (layer) => ({ op: 'adamRows', args: [layer.weights, layer.biases, gradientOffset, first, second, layer.inputs, stepSize, settings.beta1, settings.beta2, settings.epsilon, correction2, decay, maxNorm] });
+      return (layer) => ({ op: 'adamRows', args: [layer.weights, layer.biases, gradientOffset, first, second, layer.inputs, stepSize, settings.beta1, settings.beta2, settings.epsilon, rootCorrection, decay, maxNorm] });
     }
     throw new Error(`${settings.name} is the fused step: it has no separate update`);
   }

@@ -29,6 +29,8 @@ export class Passes {
   readonly sparseInputs: boolean;
   /** Dropout of the training passes (undefined: off); evaluation and prediction never drop. */
   dropout: Dropout | undefined;
+  /** The gradient buffer holds zeros (an optimizer's step leaves it so), so clearing it can be skipped. */
+  private gradientClear = false;
 
   constructor(kernels: Kernels, arena: Arena, pointers: NetworkPointers, pool: ThreadPool | undefined, sparseInputs: boolean) {
     this.kernels = kernels;
@@ -121,6 +123,7 @@ export class Passes {
       }
       const input = this.input(batch, i, training);
       const fused = into === 'parameters';
+      if (!fused) this.gradientClear = false;
       const step: ThreadStep = {
         op: 'denseAccumulate',
         args: [layer.delta, input.inputs, m, layer.outputs, layer.inputs, fused ? layer.weights : layer.weightGradient, fused ? layer.biases : layer.biasGradient, decay, input.accumulateList, input.masked],
@@ -129,10 +132,18 @@ export class Passes {
     }
   }
 
-  /** Zeroes the gradient buffer. */
+  /** Zeroes the gradient buffer (unless it is known to hold zeros). */
   clearGradient(): void {
+    if (this.gradientClear) return;
     const at = this.pointers.gradient >> 3;
     this.arena.f64.fill(0, at, at + this.pointers.size);
+    this.gradientClear = true;
+  }
+
+  /** One step per layer of an optimizer that zeroes the gradient it reads (see layerJobs); the gradient is clear after. */
+  consumeGradient(step: (layer: LayerPointers) => ThreadStep): void {
+    this.layerJobs(step);
+    this.gradientClear = true;
   }
 
   /** parameters = decay * parameters + gradient (weights), biases + gradient (biases). */

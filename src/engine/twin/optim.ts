@@ -1,5 +1,6 @@
 // The optimizers beyond fused SGD, and max-norm. Mirrors assembly/optim.ts (the same operations in the same
-// order, none fused, so the twin's steps round as the core's); pointers are byte offsets into the arena.
+// order, none fused, so the twin's steps round as the core's; each zeroes the gradient it read); pointers are byte
+// offsets into the arena.
 import type { Arena } from '../arena.js';
 import type { Kernels } from '../kernels.js';
 
@@ -27,6 +28,7 @@ export function optimKernels(arena: Arena): Pick<Kernels, 'maxNormRows' | 'momen
       const one = (i: number, decay: number): void => {
         const w = f[i];
         const step = eta * (f[i + dg] + decay * w);
+        f[i + dg] = 0;
         const v = mu * f[i + dv] - step;
         f[i + dv] = v;
         f[i] = w + (nesterov ? mu * v - step : v);
@@ -39,17 +41,18 @@ export function optimKernels(arena: Arena): Pick<Kernels, 'maxNormRows' | 'momen
       }
     },
 
-    adamRows(weights, biases, gradientOffset, firstOffset, secondOffset, nIn, stepSize, beta1, beta2, epsilon, correction2, decay, maxNorm, jStart, jEnd) {
+    adamRows(weights, biases, gradientOffset, firstOffset, secondOffset, nIn, stepSize, beta1, beta2, epsilon, rootCorrection, decay, maxNorm, jStart, jEnd) {
       const f = arena.f64;
       const dg = gradientOffset >> 3, dm = firstOffset >> 3, dv = secondOffset >> 3;
-      // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w = decay w - stepSize m / (sqrt(v / correction2) + epsilon).
+      // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; w = decay w - stepSize m / (sqrt(v) * rootCorrection + epsilon).
       const one = (i: number, wDecay: number): void => {
         const g = f[i + dg];
+        f[i + dg] = 0;
         const m = beta1 * f[i + dm] + (1 - beta1) * g;
         const v = beta2 * f[i + dv] + (1 - beta2) * (g * g);
         f[i + dm] = m;
         f[i + dv] = v;
-        f[i] = wDecay * f[i] - (stepSize * m) / (Math.sqrt(v / correction2) + epsilon);
+        f[i] = wDecay * f[i] - (stepSize * m) / (Math.sqrt(v) * rootCorrection + epsilon);
       };
       for (let j = jStart; j < jEnd; j++) {
         const row = (weights >> 3) + j * nIn;
