@@ -6,6 +6,8 @@ export type { WorkerSpawner, WorkerInit, WorkerEvents } from './engine/threads.j
 export { CANONICAL_SPEC, parameterLayout, validateSpec } from './model/spec.js';
 export type { NetworkSpec, ParameterLayout, LayerLayout, HiddenActivation, OutputActivation, CostName, WeightInit, BiasInit } from './model/spec.js';
 export { modelFitProblem, type ModelTask } from './model/fit.js';
+export { validateOptimizer, validateSchedule, validateRegularization, etaForEpoch, OPTIMIZER_NAMES, SCHEDULE_NAMES, DEFAULT_OPTIMIZER, DEFAULT_SCHEDULE, DEFAULT_REGULARIZATION, DEFAULT_GAMMA } from './model/learning.js';
+export type { OptimizerName, OptimizerSettings, OptimizerState, ScheduleName, ScheduleSettings, RegularizationSettings } from './model/learning.js';
 export { initParameters } from './model/init.js';
 export type { InitOptions } from './model/init.js';
 export { Random } from './util/random.js';

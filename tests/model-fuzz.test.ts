@@ -22,13 +22,21 @@ import type { CliResult } from './helpers.js';
 const dir = await mkdtemp(join(tmpdir(), 'mnist-model-fuzz-'));
 const random = new Random(14);
 
+/** A version 2 model of a momentum run with a schedule and dropout, interrupted with its moments and generators. */
 function validModel(layers: number[]): Record<string, unknown> {
   const networkSpec = spec(layers);
   const layout = parameterLayout(layers);
   return JSON.parse(serializeModel({
     spec: networkSpec, layout, parameters: initParameters(layout, { seed: 2 }),
-    training: { epochs: 2, batchSize: 10, eta: 0.5, lambda: 0, seed: 2, init: { weights: 'scaled', biases: 'normal' }, dataset: 'mnist', trainSize: 200, engine: 'wasm', simd: 'standard' },
-    state: { epochsDone: 1, batchesDone: 3, rngState: [1, 2, 3, 4] },
+    training: {
+      epochs: 2, batchSize: 10, eta: 0.5, lambda: 0, seed: 2, init: { weights: 'scaled', biases: 'normal' }, dataset: 'mnist', trainSize: 200, engine: 'wasm', simd: 'standard',
+      keepBest: true, optimizer: { name: 'momentum', momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
+      schedule: { name: 'step', stepSize: 1, gamma: 0.5, etaMin: 0, warmup: 1 }, regularization: { dropout: 0.5, inputDropout: 0, maxNorm: 3 },
+    },
+    state: {
+      epochsDone: 1, batchesDone: 3, rngState: [1, 2, 3, 4],
+      optimizer: { step: 23, moments: [initParameters(layout, { seed: 3 })] }, generators: { dropout: [1, 2, 3, 4], inputDropout: [5, 6, 7, 8], augment: [9, 1, 2, 3] },
+    },
     metrics: [{ epoch: 1, seconds: 0.1, evalSeconds: 0.1, testAccuracy: 0.5 }],
   })) as Record<string, unknown>;
 }
@@ -42,7 +50,11 @@ const PATHS = [
   'layout', 'layout.size', 'layout.layers', 'layout.layers.0.weights', 'layout.layers.1.inputs',
   'training', 'training.epochs', 'training.batchSize', 'training.eta', 'training.lambda', 'training.seed', 'training.trainSize',
   'training.engine', 'training.simd', 'training.dataset', 'training.init', 'training.init.weights', 'training.threads', 'training.monitor',
+  'training.keepBest', 'training.optimizer', 'training.optimizer.name', 'training.optimizer.momentum', 'training.optimizer.epsilon',
+  'training.schedule', 'training.schedule.name', 'training.schedule.gamma', 'training.schedule.warmup', 'training.regularization', 'training.regularization.dropout',
   'state', 'state.epochsDone', 'state.batchesDone', 'state.rngState', 'state.rngState.0',
+  'state.optimizer', 'state.optimizer.step', 'state.optimizer.moments', 'state.optimizer.moments.0', 'state.optimizer.moments.0.count',
+  'state.optimizer.moments.0.crc32', 'state.optimizer.moments.0.data', 'state.generators', 'state.generators.dropout', 'state.generators.augment.3',
   'metrics', 'metrics.0', 'metrics.0.epoch', 'metrics.0.testAccuracy', 'parameters', 'parameters.count', 'parameters.crc32', 'parameters.encoding', 'unknown',
 ];
 
@@ -89,6 +101,8 @@ const FLAGS: TrainFlags = {
   layers: [784, 192, 30, 10], activation: 'sigmoid', outputActivation: 'sigmoid', cost: 'cross-entropy', init: 'scaled', biasInit: 'normal',
   epochs: 20, batch: 10, eta: 0.5, lambda: 0, seed: 1, engine: 'wasm', simd: 'auto', threads: 1, dataset: 'mnist',
   monitorTrain: true, monitorValidation: true, monitorTest: true, progress: false, resume: 'fuzz.json',
+  optimizer: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, schedule: 'constant', stepSize: 10, etaMin: 0, warmup: 0,
+  dropout: 0, maxNorm: 0,
 };
 
 test('1,500 hostile model files: each passes every check a command makes, or is refused with a typed one-line error', (t) => {
@@ -148,6 +162,10 @@ test('hostile model files through train --resume, evaluate, report and predict: 
     ['wrong-layout', (d) => set(d, 'layout.layers.0.weights', 5)],
     ['state-shape', (d) => set(d, 'state', [1, 2, 3])],
     ['metrics-shape', (d) => set(d, 'metrics', { 0: { epoch: 1 } })],
+    ['moment-count', (d) => set(d, 'state.optimizer.moments.0.count', 1e15)],
+    ['moments-list', (d) => set(d, 'state.optimizer.moments', [[], []])],
+    ['optimizer-name', (d) => set(d, 'training.optimizer.name', '__proto__')],
+    ['zero-generator', (d) => set(d, 'state.generators.dropout', [0, 0, 0, 0])],
   ];
   const paths = await Promise.all(cases.map(async ([name, patch]) => {
     const doc = structuredClone(BASE);

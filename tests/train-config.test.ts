@@ -6,13 +6,17 @@ import type { FlagSource, TrainFlags } from '../src/cli/train-config.js';
 import { ConfigError } from '../src/errors.js';
 import type { SavedModel } from '../src/model/file.js';
 import { parameterLayout } from '../src/model/spec.js';
+import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION, DEFAULT_SCHEDULE, validateSchedule } from '../src/model/learning.js';
 import { spec } from './helpers.js';
 
 const DEFAULTS: TrainFlags = {
   layers: [784, 192, 30, 10], activation: 'sigmoid', outputActivation: 'sigmoid', cost: 'cross-entropy', init: 'scaled', biasInit: 'normal',
   epochs: 20, batch: 10, eta: 0.5, lambda: 0, seed: 1, engine: 'wasm', simd: 'auto', threads: 1, dataset: 'mnist',
   monitorTrain: true, monitorValidation: true, monitorTest: true, progress: true,
+  optimizer: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, schedule: 'constant', stepSize: 10, etaMin: 0, warmup: 0,
+  dropout: 0, maxNorm: 0,
 };
+const PLAIN = { optimizer: DEFAULT_OPTIMIZER, schedule: validateSchedule(), regularization: DEFAULT_REGULARIZATION };
 /** Flags as commander gives them: `given` from the command line, the rest at their defaults. */
 function parse(given: Partial<TrainFlags>): [TrainFlags, FlagSource] {
   return [{ ...DEFAULTS, ...given }, (flag) => (flag in given ? 'cli' : flag in DEFAULTS ? 'default' : undefined)];
@@ -46,8 +50,8 @@ test('resuming with only --resume takes every setting from the file, none from t
   const settings = resolveTrainConfig(...parse({ resume: 'c.json' }), { file: 'c.json', model: saved });
   assert.deepEqual(settings, {
     spec: savedSpec, epochs: 3, batchSize: 20, eta: 0.1, lambda: 5, seed: 11, init: { weights: 'normal', biases: 'zero' }, dataset: 'fashion-mnist',
-    trainSize: 20000, engine: 'ts', simd: 'auto', threads: 2, earlyStopping: 4, monitor: { train: false, validation: true, test: false },
-    resume: saved.state,
+    trainSize: 20000, engine: 'ts', simd: 'auto', threads: 2, earlyStopping: 4, keepBest: false, monitor: { train: false, validation: true, test: false },
+    resume: saved.state, ...PLAIN,
   });
 });
 
@@ -88,4 +92,68 @@ test('the training record round-trips through resolveTrainConfig', () => {
 test('the default model path names the settings and the time', () => {
   const settings = resolveTrainConfig(...parse({ lambda: 5, seed: 3 }));
   assert.equal(defaultModelPath(settings, new Date(Date.UTC(2026, 11, 1, 19, 44, 13))), 'models/mnist_784-192-30-10_sigmoid_scaled_lambda5_seed3_20261201-194413.json');
+  const adamSettings = resolveTrainConfig(...parse({ optimizer: 'adam' }));
+  assert.equal(defaultModelPath(adamSettings, new Date(Date.UTC(2026, 11, 1, 19, 44, 13))), 'models/mnist_784-192-30-10_sigmoid_adam_scaled_lambda0_seed1_20261201-194413.json', 'an optimizer other than sgd is named');
+});
+
+// A version 2 file of an Adam run with a step schedule, dropout and best weights, interrupted with its moments.
+const adam: SavedModel = {
+  ...saved,
+  training: {
+    ...(saved.training as NonNullable<SavedModel['training']>), keepBest: true,
+    optimizer: { ...DEFAULT_OPTIMIZER, name: 'adam', beta1: 0.8 },
+    schedule: { ...DEFAULT_SCHEDULE, name: 'step', stepSize: 2, gamma: 0.5, warmup: 1 },
+    regularization: { dropout: 0.2, inputDropout: 0, maxNorm: 3 },
+  },
+  state: { ...(saved.state as NonNullable<SavedModel['state']>), optimizer: { step: 70, moments: [new Float64Array(3), new Float64Array(3)] } },
+};
+
+test('resuming takes the optimizer, schedule, regularisation and keep-best from the file; a given flag overrides one value', () => {
+  const settings = resolveTrainConfig(...parse({ resume: 'a.json' }), { file: 'a.json', model: adam });
+  assert.deepEqual(settings.optimizer, adam.training?.optimizer);
+  assert.deepEqual(settings.schedule, adam.training?.schedule);
+  assert.deepEqual(settings.regularization, adam.training?.regularization);
+  assert.equal(settings.keepBest, true);
+  const changed = resolveTrainConfig(...parse({ resume: 'a.json', beta2: 0.99, gamma: 0.25, dropout: 0 }), { file: 'a.json', model: adam });
+  assert.deepEqual([changed.optimizer.beta1, changed.optimizer.beta2, changed.schedule.gamma, changed.schedule.stepSize, changed.regularization.dropout], [0.8, 0.99, 0.25, 2, 0]);
+});
+
+test('a file asking for input dropout, which this build cannot do, is refused rather than trained without it', () => {
+  const inputDropout: SavedModel = { ...adam, training: { ...(adam.training as NonNullable<SavedModel['training']>), regularization: { dropout: 0, inputDropout: 0.1, maxNorm: 0 } } };
+  assert.throws(() => resolveTrainConfig(...parse({ resume: 'i.json' }), { file: 'i.json', model: inputDropout }), /^ConfigError: i\.json: input dropout 0\.1 is not supported by this build$/);
+});
+
+test('a version 1 file (no learning settings) resumes as plain SGD at a constant eta, or with the optimizer given', () => {
+  assert.deepEqual(resolveTrainConfig(...parse({ resume: 'c.json' }), { file: 'c.json', model: saved }).optimizer, DEFAULT_OPTIMIZER);
+  const switched = resolveTrainConfig(...parse({ resume: 'c.json', optimizer: 'nesterov', momentum: 0.95 }), { file: 'c.json', model: saved });
+  assert.deepEqual(switched.optimizer, { ...DEFAULT_OPTIMIZER, name: 'nesterov', momentum: 0.95 });
+});
+
+test("the optimizer of a state with moments cannot change; another schedule starts from that schedule's defaults", () => {
+  assert.throws(() => resolveTrainConfig(...parse({ resume: 'a.json', optimizer: 'momentum' }), { file: 'a.json', model: adam }),
+    /^ConfigError: --optimizer momentum differs from the resumed model's adam \(a\.json\), whose optimizer state cannot carry over$/);
+  const exponential = resolveTrainConfig(...parse({ resume: 'a.json', schedule: 'exponential' }), { file: 'a.json', model: adam });
+  assert.deepEqual(exponential.schedule, { ...DEFAULT_SCHEDULE, name: 'exponential', gamma: 0.9, warmup: 1 }, 'warm-up is any schedule\'s and stays');
+});
+
+test('a flag given to an optimizer or schedule it does not apply to is refused, naming where it applies', () => {
+  const cases: [Partial<TrainFlags>, RegExp][] = [
+    [{ momentum: 0.5 }, /^--momentum applies to --optimizer momentum or nesterov, not sgd$/],
+    [{ optimizer: 'momentum', beta1: 0.5 }, /^--beta1 applies to --optimizer adam, not momentum$/],
+    [{ optimizer: 'nesterov', epsilon: 1e-6 }, /^--epsilon applies to --optimizer adam, not nesterov$/],
+    [{ stepSize: 3 }, /^--step-size applies to --schedule step, not constant$/],
+    [{ schedule: 'cosine', gamma: 0.5 }, /^--gamma applies to --schedule step or exponential, not cosine$/],
+    [{ schedule: 'exponential', etaMin: 0.01 }, /^--eta-min applies to --schedule cosine, not exponential$/],
+  ];
+  for (const [given, message] of cases) assert.throws(() => resolveTrainConfig(...parse(given)), (e: unknown) => e instanceof ConfigError && message.test(e.message));
+  // Resumed, the optimizer in the file decides: --beta1 fits a resumed Adam run.
+  assert.equal(resolveTrainConfig(...parse({ resume: 'a.json', beta1: 0.7 }), { file: 'a.json', model: adam }).optimizer.beta1, 0.7);
+  assert.deepEqual(resolveTrainConfig(...parse({ optimizer: 'nesterov', momentum: 0.99, schedule: 'cosine', etaMin: 0.01, warmup: 2 })).schedule, { ...DEFAULT_SCHEDULE, name: 'cosine', etaMin: 0.01, warmup: 2, gamma: 1 });
+});
+
+test('the learning settings round-trip through the training record', () => {
+  const first = resolveTrainConfig(...parse({ optimizer: 'adam', beta1: 0.85, schedule: 'step', stepSize: 3, dropout: 0.5, maxNorm: 2, keepBest: true }));
+  const record = trainingRecord(first, 50000, 'standard');
+  const again = resolveTrainConfig(...parse({ resume: 'c.json' }), { file: 'c.json', model: { ...saved, spec: first.spec, training: record } });
+  for (const key of ['optimizer', 'schedule', 'regularization', 'keepBest'] as const) assert.deepEqual(again[key], first[key], key);
 });

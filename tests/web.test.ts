@@ -16,6 +16,7 @@ import { initParameters } from '../src/model/init.js';
 import { parseModel, serializeModel } from '../src/model/file.js';
 import { parameterLayout, validateSpec } from '../src/model/spec.js';
 import { train } from '../src/train/trainer.js';
+import { etaForEpoch, validateOptimizer, validateSchedule } from '../src/model/learning.js';
 import { digitVerdict } from '../src/image/verdict.js';
 import type { DigitVerdict } from '../src/image/verdict.js';
 import { controlsFor, STATES, TRANSITIONS } from '../web/state.js';
@@ -331,6 +332,40 @@ test('data picked as files; paused mid-epoch and resumed, the run goes on from t
   assert.deepEqual(await epochsShown(page), [1, 2], 'no epoch twice');
   const { validation } = await (expectedRun as NonNullable<typeof expectedRun>);
   assert.deepEqual(await validationShown(page), validation.slice(0, 2));
+  assert.deepEqual(errors, []);
+  await closeDemo(page);
+});
+
+test('momentum, a cosine schedule and dropout, paused mid-epoch and resumed: the library\'s numbers, and each epoch\'s eta', async (t) => {
+  const { page, errors } = await openDemo(server.url);
+  assert.equal(await page.isDisabled('#momentum'), true, 'plain SGD has no momentum to set');
+  await page.selectOption('#optimizer', 'momentum');
+  await page.fill('#momentum', '0.5');
+  await page.selectOption('#schedule', 'cosine');
+  await page.fill('#dropout', '0.2');
+  await page.fill('#epochs', '2');
+  await page.selectOption('#source', 'files');
+  const optimizer = validateOptimizer({ name: 'momentum', momentum: 0.5 });
+  const schedule = validateSchedule({ name: 'cosine' });
+  const expected = (async () => {
+    const split = await loadMnist(MNIST_DIR, { trainSize: 10_000 });
+    const network = await Network.create({ layers: [784, 192, 30, 10] }, { init: { weights: 'scaled', biases: 'normal', seed: 1 }, simd: defaultSimd });
+    const options = { epochs: 2, batchSize: 10, eta: 0.5, lambda: 0, seed: 1, optimizer, schedule, regularization: { dropout: 0.2 }, monitor: { train: false, test: false } };
+    return (await train(network, split, options)).metrics;
+  })();
+  await trainOnPickedFiles(page);
+  await page.waitForFunction(() => document.body.dataset.state === 'training' && (document.getElementById('progress') as HTMLProgressElement).value > 0.3, undefined, { timeout: 120_000, polling: 5 });
+  await page.click('#pause');
+  await waitState(page, 'paused', 30_000);
+  assert.equal(await page.isDisabled('#optimizer'), true, 'the learning settings are locked during a run');
+  await page.click('#pause');
+  await waitState(page, 'stopped', 180_000);
+  const metrics = await expected;
+  assert.deepEqual(await validationShown(page), metrics.map((m) => m.validationAccuracy), 'the moments and dropout masks go on exactly after the pause');
+  const etas = metrics.map((m) => etaForEpoch(0.5, schedule, m.epoch, 2));
+  assert.deepEqual(metrics.map((m) => m.eta), etas);
+  assert.deepEqual(await page.locator('#epochs-table td.eta').allTextContents(), etas.map((eta) => String(Number(eta.toPrecision(3)))));
+  t.diagnostic(`momentum 0.5, cosine, dropout 0.2: validation ${metrics.map((m) => `${(100 * (m.validationAccuracy as number)).toFixed(2)}%`).join(', ')} at eta ${etas.join(', ')}`);
   assert.deepEqual(errors, []);
   await closeDemo(page);
 });

@@ -20,7 +20,7 @@ const percent = (v?: number): string => (v === undefined ? '-' : `${(v * 100).to
 
 function addRow(m: EpochMetrics): void {
   const row = rows.insertRow();
-  row.innerHTML = `<td>${m.epoch}</td><td>${percent(m.trainAccuracy)}</td><td class="validation-accuracy" data-value="${m.validationAccuracy}">${percent(m.validationAccuracy)}</td><td>${percent(m.testAccuracy)}</td><td>${m.seconds.toFixed(2)}</td>`;
+  row.innerHTML = `<td>${m.epoch}</td><td class="eta">${m.eta === undefined ? '-' : Number(m.eta.toPrecision(3))}</td><td>${percent(m.trainAccuracy)}</td><td class="validation-accuracy" data-value="${m.validationAccuracy}">${percent(m.validationAccuracy)}</td><td>${percent(m.testAccuracy)}</td><td>${m.seconds.toFixed(2)}</td>`;
   // Scroll the table's own box only (scrollIntoView would scroll the page too).
   tableBox.scrollTop = tableBox.scrollHeight;
 }

@@ -1,7 +1,7 @@
 // The page: the state machine (state.ts) decides which controls work; the worker trains and reports; the views
 // (curves, drawing pad, weight images, mistakes) show what it reports.
-import { validateSpec } from 'mnist-wasm';
-import type { EpochMetrics, HiddenActivation, OutputActivation } from 'mnist-wasm';
+import { validateOptimizer, validateRegularization, validateSchedule, validateSpec } from 'mnist-wasm';
+import type { EpochMetrics, HiddenActivation, OptimizerName, OutputActivation, ScheduleName } from 'mnist-wasm';
 import { controlsFor, nextState } from './state';
 import type { DemoEvent, DemoState } from './state';
 import { checkNetwork, readModelFile } from './model-check';
@@ -110,7 +110,13 @@ function readSettings(): TrainSettings {
   });
   checkNetwork(spec.layers);
   if (number('threads') > 1 && !crossOriginIsolated) throw new Error('more than one thread needs a cross-origin isolated page (COOP and COEP headers)');
-  return { spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads') };
+  const optimizerName = $<HTMLSelectElement>('optimizer').value as OptimizerName;
+  // The one input is the optimizer's main constant: momentum's mu, or Adam's beta1.
+  const optimizer = validateOptimizer({ name: optimizerName, ...(optimizerName === 'adam' ? { beta1: number('momentum') } : optimizerName === 'sgd' ? {} : { momentum: number('momentum') }) });
+  return {
+    spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads'),
+    optimizer, schedule: validateSchedule({ name: $<HTMLSelectElement>('schedule').value as ScheduleName }), regularization: validateRegularization({ dropout: number('dropout') }),
+  };
 }
 
 function dataSource(): DataSource | undefined {
@@ -143,6 +149,8 @@ function startTraining(): void {
 }
 
 buttons.train.onclick = startTraining;
+// Plain SGD has no constant to set.
+$<HTMLSelectElement>('optimizer').onchange = (e) => void ($<HTMLInputElement>('momentum').disabled = (e.target as HTMLSelectElement).value === 'sgd');
 $<HTMLInputElement>('files').onchange = (e) => {
   pickedFiles = [...((e.target as HTMLInputElement).files ?? [])];
   if (pickedFiles.length) startTraining();

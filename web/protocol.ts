@@ -1,8 +1,9 @@
 // Messages between the page (main.ts) and the training worker (worker.ts). Every reply about a run carries the
 // run number the page gave it (at Train or Load model; a resumed run keeps its number), so a late reply from a
 // run the page has left behind is recognised and ignored.
-import type { EpochMetrics, InkMeasure, NetworkSpec, TrainerState, TrainingConfig } from 'mnist-wasm';
+import type { EpochMetrics, InkMeasure, NetworkSpec, OptimizerSettings, RegularizationSettings, ScheduleSettings, TrainerState, TrainingConfig } from 'mnist-wasm';
 
+/** The form's settings, checked by the library's rules before they are sent. */
 export interface TrainSettings {
   spec: NetworkSpec;
   trainSize: number;
@@ -12,6 +13,9 @@ export interface TrainSettings {
   lambda: number;
   seed: number;
   threads: number;
+  optimizer: OptimizerSettings;
+  schedule: ScheduleSettings;
+  regularization: RegularizationSettings;
 }
 
 /** Where the worker gets MNIST when it has none yet: served beside the page, or files the user picked. */

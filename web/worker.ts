@@ -120,6 +120,9 @@ async function trainFromState(net: Network, runSettings: TrainSettings, data: { 
     batchSize: runSettings.batchSize,
     eta: runSettings.eta,
     lambda: runSettings.lambda,
+    optimizer: runSettings.optimizer,
+    schedule: runSettings.schedule,
+    regularization: runSettings.regularization,
     seed: runSettings.seed,
     resume: state,
     signal: controller.signal,
@@ -188,6 +191,7 @@ function saveModel(): void {
   const training: TrainingConfig | undefined = settings ? {
     epochs: settings.epochs, batchSize: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed,
     init: INIT, dataset: 'mnist', trainSize: settings.trainSize, engine: network.engine, simd: network.simd,
+    optimizer: settings.optimizer, schedule: settings.schedule, regularization: settings.regularization,
   } : loadedTraining;
   post({ type: 'model', text: serializeModel({ spec: network.spec, layout: network.layout, parameters: network.getParameters(), training, state, metrics: history }) });
 }

@@ -53,3 +53,20 @@ export const specOptions = (): Option[] => [
   new Option('--init <name>', 'weights: normal N(0,1), scaled N(0,1/n_in), small N(0,0.01)').choices(WEIGHT_INITS as string[]).default('scaled'),
   new Option('--bias-init <name>', 'biases: normal N(0,1) or zero').choices(BIAS_INITS as string[]).default('normal'),
 ];
+
+/**
+ * A number flag checked by the settings' own rule (learning.ts: validateOptimizer, validateSchedule, ...), so the
+ * command line and a model file are held to the same bounds.
+ */
+export function checkedNumber(what: string, validate: (value: number) => unknown, integer = false) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${what} must be ${integer ? 'a whole number' : 'a number'}.`);
+    try {
+      validate(n);
+    } catch (error) {
+      throw new InvalidArgumentError(`${(error as Error).message}.`);
+    }
+    return n;
+  };
+}

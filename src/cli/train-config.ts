@@ -4,6 +4,8 @@ import type { EngineName } from '../engine/network.js';
 import type { SimdChoice } from '../engine/wasm.js';
 import { ConfigError } from '../errors.js';
 import type { SavedModel, TrainingConfig } from '../model/file.js';
+import { DEFAULT_GAMMA, validateOptimizer, validateRegularization, validateSchedule } from '../model/learning.js';
+import type { OptimizerName, OptimizerSettings, RegularizationSettings, ScheduleName, ScheduleSettings } from '../model/learning.js';
 import { validateSpec } from '../model/spec.js';
 import type { BiasInit, NetworkSpec, WeightInit } from '../model/spec.js';
 import type { TrainerState } from '../train/trainer.js';
@@ -35,6 +37,20 @@ export interface TrainFlags {
   plot?: string;
   json?: boolean;
   earlyStop?: number;
+  keepBest?: boolean;
+  optimizer: OptimizerName;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  schedule: ScheduleName;
+  stepSize: number;
+  /** No flag default: it depends on the schedule (DEFAULT_GAMMA). */
+  gamma?: number;
+  etaMin: number;
+  warmup: number;
+  dropout: number;
+  maxNorm: number;
   monitorTrain: boolean;
   monitorValidation: boolean;
   monitorTest: boolean;
@@ -54,6 +70,11 @@ export interface TrainSettings extends Pick<TrainingConfig, 'epochs' | 'batchSiz
   simd: SimdChoice;
   threads: number;
   earlyStopping: number | undefined;
+  /** End with the best validation epoch's parameters (always so with early stopping). */
+  keepBest: boolean;
+  optimizer: OptimizerSettings;
+  schedule: ScheduleSettings;
+  regularization: RegularizationSettings;
   monitor: Record<MetricSet, boolean>;
   /** Where a resumed run continues from. */
   resume: TrainerState | undefined;
@@ -89,6 +110,7 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
     spec = validateSpec({ layers: flags.layers, activation: flags.activation, outputActivation: flags.outputActivation, cost: flags.cost });
   }
   const monitor = saved.monitor;
+  const learning = resolveLearning(flags, given, saved, resumed);
   return {
     spec,
     epochs: pick('epochs', flags.epochs, saved.epochs),
@@ -103,12 +125,72 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
     simd: pick('simd', flags.simd, saved.simd),
     threads: pick('threads', flags.threads, saved.threads),
     earlyStopping: pick('earlyStop', flags.earlyStop, saved.earlyStopping),
+    keepBest: pick('keepBest', flags.keepBest, saved.keepBest) ?? false,
+    ...learning,
     monitor: {
       train: pick('monitorTrain', flags.monitorTrain, monitor?.train),
       validation: pick('monitorValidation', flags.monitorValidation, monitor?.validation),
       test: pick('monitorTest', flags.monitorTest, monitor?.test),
     },
     resume: resumed?.model.state,
+  };
+}
+
+/** Flags that mean something only for some optimizers or schedules: given to another, they are refused. */
+const OPTIMIZER_FLAGS: [keyof TrainFlags, string, readonly OptimizerName[]][] = [
+  ['momentum', 'momentum', ['momentum', 'nesterov']],
+  ['beta1', 'beta1', ['adam']],
+  ['beta2', 'beta2', ['adam']],
+  ['epsilon', 'epsilon', ['adam']],
+];
+const SCHEDULE_FLAGS: [keyof TrainFlags, string, readonly ScheduleName[]][] = [
+  ['stepSize', 'step-size', ['step']],
+  ['gamma', 'gamma', ['step', 'exponential']],
+  ['etaMin', 'eta-min', ['cosine']],
+];
+
+/**
+ * Optimizer, schedule and regularisation: each value from the command line when given, else from the resumed file
+ * when it used the same optimizer (schedule), else the default; checked by the settings' own rules.
+ */
+function resolveLearning(flags: TrainFlags, given: (flag: keyof TrainFlags) => boolean, saved: Partial<TrainingConfig>, resumed?: { file: string; model: SavedModel }): Pick<TrainSettings, 'optimizer' | 'schedule' | 'regularization'> {
+  const optimizerName = given('optimizer') || !saved.optimizer ? flags.optimizer : saved.optimizer.name;
+  const scheduleName = given('schedule') || !saved.schedule ? flags.schedule : saved.schedule.name;
+  // A saved value belongs to the optimizer (schedule) it was saved with; after a switch the flags' defaults apply.
+  const savedOptimizer = saved.optimizer?.name === optimizerName ? saved.optimizer : undefined;
+  const savedSchedule = saved.schedule?.name === scheduleName ? saved.schedule : undefined;
+  const from = <T>(flag: keyof TrainFlags, value: T, stored: T | undefined): T => (stored !== undefined && !given(flag) ? stored : value);
+  for (const [flag, name, optimizers] of OPTIMIZER_FLAGS) {
+    if (given(flag) && !optimizers.includes(optimizerName)) throw new ConfigError(`--${name} applies to --optimizer ${optimizers.join(' or ')}, not ${optimizerName}`);
+  }
+  for (const [flag, name, schedules] of SCHEDULE_FLAGS) {
+    if (given(flag) && !schedules.includes(scheduleName)) throw new ConfigError(`--${name} applies to --schedule ${schedules.join(' or ')}, not ${scheduleName}`);
+  }
+  if (resumed?.model.state?.optimizer?.moments.length && optimizerName !== saved.optimizer?.name) {
+    throw new ConfigError(`--optimizer ${optimizerName} differs from the resumed model's ${saved.optimizer?.name} (${resumed.file}), whose optimizer state cannot carry over`);
+  }
+  const reg = saved.regularization;
+  // The engine has no input dropout yet (the augmentation work brings it): a file asking for it is refused, not ignored.
+  if (resumed && reg?.inputDropout) throw new ConfigError(`${resumed.file}: input dropout ${reg.inputDropout} is not supported by this build`);
+  return {
+    optimizer: validateOptimizer({
+      name: optimizerName,
+      momentum: from('momentum', flags.momentum, savedOptimizer?.momentum),
+      beta1: from('beta1', flags.beta1, savedOptimizer?.beta1),
+      beta2: from('beta2', flags.beta2, savedOptimizer?.beta2),
+      epsilon: from('epsilon', flags.epsilon, savedOptimizer?.epsilon),
+    }),
+    schedule: validateSchedule({
+      name: scheduleName,
+      stepSize: from('stepSize', flags.stepSize, savedSchedule?.stepSize),
+      gamma: from('gamma', flags.gamma, savedSchedule?.gamma) ?? DEFAULT_GAMMA[scheduleName],
+      etaMin: from('etaMin', flags.etaMin, savedSchedule?.etaMin),
+      warmup: from('warmup', flags.warmup, saved.schedule?.warmup),
+    }),
+    regularization: validateRegularization({
+      dropout: from('dropout', flags.dropout, reg?.dropout),
+      maxNorm: from('maxNorm', flags.maxNorm, reg?.maxNorm),
+    }),
   };
 }
 
@@ -127,13 +209,18 @@ export function trainingRecord(settings: TrainSettings, trainCount: number, simd
     ...(simd ? { simd } : {}),
     threads: settings.threads,
     ...(settings.earlyStopping !== undefined ? { earlyStopping: settings.earlyStopping } : {}),
+    keepBest: settings.keepBest,
     monitor: settings.monitor,
+    optimizer: settings.optimizer,
+    schedule: settings.schedule,
+    regularization: settings.regularization,
   };
 }
 
 /** Where a run without --save keeps its model: models/, named by the settings that tell runs apart and the time. */
 export function defaultModelPath(settings: TrainSettings, now: Date): string {
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  const name = [settings.dataset, settings.spec.layers.join('-'), settings.spec.activation, settings.init.weights, `lambda${settings.lambda}`, `seed${settings.seed}`, stamp];
+  const optimizer = settings.optimizer.name === 'sgd' ? [] : [settings.optimizer.name];
+  const name = [settings.dataset, settings.spec.layers.join('-'), settings.spec.activation, ...optimizer, settings.init.weights, `lambda${settings.lambda}`, `seed${settings.seed}`, stamp];
   return `models/${name.join('_')}.json`;
 }

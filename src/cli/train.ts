@@ -7,6 +7,7 @@ import type { MnistSplit } from '../data/split.js';
 import { Network } from '../engine/network.js';
 import { loadModel, saveFallback, saveModel, saveModelOrFallback } from '../model/file-node.js';
 import type { SavedModel, TrainingConfig } from '../model/file.js';
+import { etaForEpoch } from '../model/learning.js';
 import type { NetworkSpec } from '../model/spec.js';
 import { chartFormat } from '../plot/chart-file.js';
 import { train, validateTrainOptions } from '../train/trainer.js';
@@ -18,6 +19,7 @@ import { tableHeader, tableRow } from './format.js';
 import { interruptSignal } from './interrupt.js';
 import { checkNetworkFitsData, checkStateFitsData } from './model-fit.js';
 import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions } from './options.js';
+import { learningOptions } from './learning-options.js';
 import { epochProgress } from './progress.js';
 import { defaultModelPath, resolveTrainConfig, trainingRecord } from './train-config.js';
 import type { TrainFlags, TrainSettings } from './train-config.js';
@@ -42,7 +44,9 @@ export function trainCommand(): Command {
     .addOption(new Option('--resume <file>', 'continue training a saved model: every setting not given on the command line comes from the file'))
     .addOption(new Option('--metrics <file>', 'write per-epoch metrics as JSON Lines (each line also carries the run configuration)'))
     .addOption(new Option('--plot <file>', 'draw cost and accuracy per epoch (training and test) as .svg or .png'))
-    .addOption(new Option('--early-stop <n>', 'stop when validation accuracy has not improved for N epochs').argParser(positiveInteger('early stop')))
+    .addOption(new Option('--early-stop <n>', 'stop when validation accuracy has not improved for N epochs, with the best epoch\'s parameters restored').argParser(positiveInteger('early stop')));
+  for (const option of learningOptions()) command.addOption(option);
+  command
     .option('--no-monitor-train', 'skip evaluating the training set after each epoch')
     .option('--no-monitor-validation', 'skip evaluating the validation set')
     .option('--no-monitor-test', 'skip evaluating the test set')
@@ -104,7 +108,22 @@ function headerLine(settings: TrainSettings, network: Network, dir: string, spli
   const build = network.simd ? ` (${network.simd} SIMD${network.threads > 1 ? `, ${network.threads} threads` : ''})` : '';
   return `mnist-wasm: training [${spec.layers.join(', ')}] ${spec.activation}/${spec.outputActivation}, ${spec.cost}, init ${settings.init.weights}, ` +
     `${settings.engine}${build}, ${settings.dataset} from ${dir}: ${split.train.count} train / ${split.validation.count} validation / ${split.test.count} test, ` +
-    `batch ${settings.batchSize}, eta ${settings.eta}, lambda ${settings.lambda}, seed ${settings.seed}`;
+    `batch ${settings.batchSize}, eta ${settings.eta}, lambda ${settings.lambda}, seed ${settings.seed}${learningWords(settings)}`;
+}
+
+/** The learning settings that differ from plain SGD at a constant eta, for the header line. */
+function learningWords({ optimizer, schedule, regularization, keepBest }: TrainSettings): string {
+  const words: string[] = [];
+  if (optimizer.name === 'momentum' || optimizer.name === 'nesterov') words.push(`${optimizer.name} ${optimizer.momentum}`);
+  if (optimizer.name === 'adam') words.push(`adam (beta1 ${optimizer.beta1}, beta2 ${optimizer.beta2}, epsilon ${optimizer.epsilon})`);
+  if (schedule.name === 'step') words.push(`eta x${schedule.gamma} every ${schedule.stepSize} epochs`);
+  if (schedule.name === 'exponential') words.push(`eta x${schedule.gamma} per epoch`);
+  if (schedule.name === 'cosine') words.push(`cosine eta down to ${schedule.etaMin}`);
+  if (schedule.warmup) words.push(`${schedule.warmup} warm-up epochs`);
+  if (regularization.dropout) words.push(`dropout ${regularization.dropout}`);
+  if (regularization.maxNorm) words.push(`max-norm ${regularization.maxNorm}`);
+  if (keepBest) words.push('keeping the best epoch');
+  return words.map((w) => `, ${w}`).join('');
 }
 
 /** After each epoch: the metrics file, the chart and the checkpoint, each failure naming its file. */
@@ -143,8 +162,9 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   const fallbackDirs = [...(out.checkpoint ? [dirname(out.checkpoint)] : []), tmpdir()];
   // What tells runs apart in `compare`.
   const { spec } = settings;
-  const writeEpoch = epochWriter(out, { layers: spec.layers, activation: spec.activation, output: spec.outputActivation, cost: spec.cost, init: settings.init.weights, batch: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed, trainSize: split.train.count });
-  const progress = epochProgress(flags.progress, split.train.count);
+  const writeEpoch = epochWriter(out, { layers: spec.layers, activation: spec.activation, output: spec.outputActivation, cost: spec.cost, init: settings.init.weights, batch: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed, trainSize: split.train.count,
+    optimizer: settings.optimizer.name, schedule: settings.schedule.name, dropout: settings.regularization.dropout });
+  const progress = epochProgress(flags.progress, split.train.count, (epoch) => etaForEpoch(settings.eta, settings.schedule, epoch, settings.epochs));
   const interrupt = interruptSignal((signal) => {
     progress.stop();
     log(`\n${signal}: finishing the current mini-batch and saving (press again to quit at once)`);
@@ -208,12 +228,13 @@ async function finishRun(result: TrainResult, model: SavedModel, out: Destinatio
     log(`interrupted in epoch ${result.state.epochsDone + 1} after ${result.state.batchesDone} mini-batches; saved to ${file}. Resume with: ${resumeCommand(file, dataDir, out)}`);
     process.exitCode = 130;
   } else {
-    log(`${result.bestEpoch !== undefined ? `best epoch ${result.bestEpoch}; ` : ''}${result.stopped}; model saved to ${file}`);
+    const restored = result.restoredBestEpoch !== undefined ? `; ending with the parameters of epoch ${result.restoredBestEpoch}, the best by validation accuracy` : '';
+    log(`${result.bestEpoch !== undefined ? `best epoch ${result.bestEpoch}; ` : ''}${result.stopped}${restored}; model saved to ${file}`);
   }
   if (!summary) return;
   const { spec, training, history } = summary;
   process.stdout.write(`${JSON.stringify({
-    command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped,
+    command: 'train', spec, training, epochs: history, bestEpoch: result.bestEpoch, stopped: result.stopped, restoredBestEpoch: result.restoredBestEpoch,
     final: history[history.length - 1] ?? null, model: file,
   })}\n`);
 }

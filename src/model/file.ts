@@ -1,23 +1,31 @@
 // The model file: one JSON document, portable between Node and browsers.
 // {
-//   "format": "mnist-wasm-model", "version": 1,
+//   "format": "mnist-wasm-model", "version": 2,
 //   "spec": { layers, activation, outputActivation, cost },
 //   "layout": { size, layers: [{ inputs, outputs, weights, biases }] },   offsets in f64 elements
 //   "training": { epochs, batchSize, eta, lambda, seed, init, dataset, trainSize, engine, simd?, threads?,
-//                 earlyStopping?, monitor? } | null,            checked field by field; unknown keys are dropped
-//   "state": { epochsDone, batchesDone, rngState } | null,                  what --resume continues from
+//                 earlyStopping?, keepBest?, monitor?, optimizer?, schedule?, regularization? } | null,
+//                                                                 checked field by field; unknown keys are dropped
+//   "state": { epochsDone, batchesDone, rngState, optimizer?: { step, moments: [f64 block] }, generators? } | null,
+//                                                                 what --resume continues from
 //   "metrics": [ per-epoch EpochMetrics ],
-//   "parameters": { "encoding": "base64-f64le", "count": N, "crc32": C, "data": "..." }
+//   "parameters": f64 block = { "encoding": "base64-f64le", "count": N, "crc32": C, "data": "..." }
 // }
+// Version 1 (no learning fields: plain SGD, constant eta, no dropout) is still read.
 import { ModelFormatError } from '../errors.js';
 import { parseEpochMetrics } from './state.js';
 import type { EpochMetrics, TrainerState } from './state.js';
-import { crc32, fromBase64, toBase64 } from '../util/bytes.js';
+import { decodeF64, encodeF64, fieldReader, isRecord, printable } from './file-fields.js';
+import { encodeOptimizerState, parseGenerators, parseOptimizer, parseOptimizerState, parseRegularization, parseSchedule } from './file-learning.js';
+import { MOMENT_COUNT } from './learning.js';
+import type { OptimizerName, OptimizerSettings, RegularizationSettings, ScheduleSettings } from './learning.js';
 import { BIAS_INITS, parameterLayout, validateSpec, WEIGHT_INITS } from './spec.js';
 import type { BiasInit, NetworkSpec, ParameterLayout, WeightInit } from './spec.js';
 
 export const MODEL_FORMAT = 'mnist-wasm-model';
-export const MODEL_VERSION = 1;
+export const MODEL_VERSION = 2;
+/** Versions this build reads: 1 had no learning settings (read as plain SGD at a constant eta). */
+const READABLE_VERSIONS = [1, 2];
 
 /** How the parameters were produced, so a run can be repeated or continued. */
 export interface TrainingConfig {
@@ -33,8 +41,14 @@ export interface TrainingConfig {
   simd?: (typeof SAVED_SIMD_BUILDS)[number];
   /** Worker threads (results do not depend on them). */
   threads?: number;
-  /** Stop after this many epochs without a better validation accuracy. */
+  /** Stop after this many epochs without a better validation accuracy (the best epoch's parameters restored). */
   earlyStopping?: number;
+  /** End with the best validation epoch's parameters even without early stopping. */
+  keepBest?: boolean;
+  /** The update rule, learning-rate schedule and regularisers (version 2; absent: sgd, constant, none). */
+  optimizer?: OptimizerSettings;
+  schedule?: ScheduleSettings;
+  regularization?: RegularizationSettings;
   /** Which sets were evaluated after each epoch. */
   monitor?: { train: boolean; validation: boolean; test: boolean };
 }
@@ -49,27 +63,17 @@ export interface SavedModel {
 }
 
 export function serializeModel(model: SavedModel): string {
-  const bytes = new Uint8Array(model.parameters.buffer, model.parameters.byteOffset, model.parameters.byteLength);
+  const { state } = model;
   return JSON.stringify({
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     spec: model.spec,
     layout: model.layout,
     training: model.training ?? null,
-    state: model.state ?? null,
+    state: state ? { ...state, ...(state.optimizer ? { optimizer: encodeOptimizerState(state.optimizer) } : {}) } : null,
     metrics: model.metrics,
-    parameters: { encoding: 'base64-f64le', count: model.parameters.length, crc32: crc32(bytes), data: toBase64(bytes) },
+    parameters: encodeF64(model.parameters),
   });
-}
-
-/** At most 120 printable ASCII characters of a message that may quote the file. */
-function printable(text: string): string {
-  const clean = text.replace(/[^\x20-\x7e]/g, '?');
-  return clean.length > 120 ? `${clean.slice(0, 120)}...` : clean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Parses and checks a model file's text: format, version, spec, layout, parameter count, checksum, finiteness. */
@@ -84,9 +88,10 @@ export function parseModel(text: string, file: string): SavedModel {
     throw new ModelFormatError(file, `not a model file: invalid JSON (${printable((error as Error).message)})`);
   }
   if (!isRecord(doc) || doc.format !== MODEL_FORMAT) throw new ModelFormatError(file, `not a model file: "format" is not "${MODEL_FORMAT}"`);
-  if (doc.version !== MODEL_VERSION) {
-    throw new ModelFormatError(file, `model format version ${printable(JSON.stringify(doc.version) ?? 'undefined')} is not supported (this build reads version ${MODEL_VERSION})`);
+  if (!READABLE_VERSIONS.includes(doc.version as number)) {
+    throw new ModelFormatError(file, `model format version ${printable(JSON.stringify(doc.version) ?? 'undefined')} is not supported (this build reads versions ${READABLE_VERSIONS.join(' and ')})`);
   }
+  const version = doc.version as number;
   let spec: NetworkSpec;
   try {
     if (!isRecord(doc.spec)) throw new Error('missing "spec"');
@@ -98,28 +103,17 @@ export function parseModel(text: string, file: string): SavedModel {
   if (!sameLayout(doc.layout, layout)) {
     throw new ModelFormatError(file, `the parameter layout does not match layers ${spec.layers.join(',')}`);
   }
-  const p = doc.parameters;
-  if (!isRecord(p) || p.encoding !== 'base64-f64le' || typeof p.data !== 'string') {
-    throw new ModelFormatError(file, 'parameters must be {"encoding": "base64-f64le", "data": "..."}');
-  }
-  if (p.count !== layout.size) throw new ModelFormatError(file, `has ${printable(String(p.count))} parameters; layers ${spec.layers.join(',')} need ${layout.size}`);
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64(p.data);
-  } catch {
-    throw new ModelFormatError(file, 'parameter data is not valid base64');
-  }
-  if (bytes.length !== layout.size * 8) throw new ModelFormatError(file, `parameter data holds ${bytes.length} bytes, expected ${layout.size * 8}`);
-  if (p.crc32 !== crc32(bytes)) throw new ModelFormatError(file, 'parameter checksum mismatch: the file is corrupted');
-  const parameters = new Float64Array(bytes.buffer, bytes.byteOffset, layout.size);
-  const bad = parameters.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new ModelFormatError(file, `parameter ${bad} is ${parameters[bad]}: a model must hold finite numbers`);
+  const fail = (reason: string): never => {
+    throw new ModelFormatError(file, reason);
+  };
+  const parameters = decodeF64(doc.parameters, layout.size, { plural: 'parameters', singular: 'parameter', need: `layers ${spec.layers.join(',')} need` }, fail);
+  const training = parseTraining(doc.training, file, version);
   return {
     spec,
     layout,
     parameters,
-    training: parseTraining(doc.training, file),
-    state: parseState(doc.state, file),
+    training,
+    state: parseState(doc.state, file, version, { optimizer: training?.optimizer?.name ?? 'sgd', size: layout.size }),
     metrics: parseMetrics(doc.metrics, file),
   };
 }
@@ -142,30 +136,8 @@ export const SAVED_DATASETS = ['mnist', 'fashion-mnist'] as const;
 const MAX_EPOCHS = 1_000_000;
 const MAX_EXAMPLES = 1 << 30;
 
-/** Reads fields of an untrusted object by our own key names; the first bad one throws with the reason. */
-function fieldReader(record: Record<string, unknown>, fail: (reason: string) => never) {
-  const get = (key: string): unknown => (Object.hasOwn(record, key) ? record[key] : undefined);
-  return {
-    oneOf<T extends string>(key: string, allowed: readonly T[], shown = key): T {
-      const value = get(key);
-      return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fail(`"${shown}" must be one of ${allowed.join(', ')}`);
-    },
-    integer(key: string, min: number, max: number): number {
-      const value = get(key);
-      return Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max ? (value as number) : fail(`"${key}" must be an integer from ${min} to ${max}`);
-    },
-    number(key: string, positive: boolean): number {
-      const value = get(key);
-      const ok = typeof value === 'number' && Number.isFinite(value) && (positive ? value > 0 : value >= 0);
-      return ok ? (value as number) : fail(`"${key}" must be a finite number ${positive ? '> 0' : '>= 0'}`);
-    },
-    has: (key: string): boolean => get(key) !== undefined && get(key) !== null,
-    get,
-  };
-}
-
 /** The training block, field by field: enumerations by name, numbers finite and in range, unknown keys dropped. */
-function parseTraining(value: unknown, file: string): TrainingConfig | undefined {
+function parseTraining(value: unknown, file: string, version: number): TrainingConfig | undefined {
   if (value === null || value === undefined) return undefined;
   const fail = (reason: string): never => {
     throw new ModelFormatError(file, `invalid training settings: ${reason}`);
@@ -188,20 +160,30 @@ function parseTraining(value: unknown, file: string): TrainingConfig | undefined
     ...(field.has('threads') ? { threads: field.integer('threads', 1, 64) } : {}),
     ...(field.has('earlyStopping') ? { earlyStopping: field.integer('earlyStopping', 1, MAX_EPOCHS) } : {}),
     ...(field.has('monitor') ? { monitor: parseMonitor(field.get('monitor'), fail) } : {}),
+    ...(version >= 2 ? parseLearning(field, fail) : {}),
+  };
+}
+
+/** Version 2's learning settings, each block checked by the settings' own rules. */
+function parseLearning(field: ReturnType<typeof fieldReader>, fail: (reason: string) => never): Partial<TrainingConfig> {
+  return {
+    ...(field.has('keepBest') ? { keepBest: field.boolean('keepBest') } : {}),
+    ...(field.has('optimizer') ? { optimizer: parseOptimizer(field.get('optimizer'), fail) } : {}),
+    ...(field.has('schedule') ? { schedule: parseSchedule(field.get('schedule'), fail) } : {}),
+    ...(field.has('regularization') ? { regularization: parseRegularization(field.get('regularization'), fail) } : {}),
   };
 }
 
 function parseMonitor(value: unknown, fail: (reason: string) => never): { train: boolean; validation: boolean; test: boolean } {
-  const flags = isRecord(value) ? value : {};
-  const flag = (key: string): boolean => {
-    const v = Object.hasOwn(flags, key) ? flags[key] : undefined;
-    return typeof v === 'boolean' ? v : fail(`"monitor.${key}" must be true or false`);
-  };
-  return { train: flag('train'), validation: flag('validation'), test: flag('test') };
+  const flag = fieldReader(isRecord(value) ? value : {}, fail);
+  return { train: flag.boolean('train', 'monitor.train'), validation: flag.boolean('validation', 'monitor.validation'), test: flag.boolean('test', 'monitor.test') };
 }
 
-/** The resumable state: counts in range and the four 32-bit words of the shuffle generator. */
-function parseState(value: unknown, file: string): TrainerState | undefined {
+/**
+ * The resumable state: counts in range, the four 32-bit words of the shuffle generator, and (version 2) the
+ * optimizer's moments, as many as the training block's optimizer keeps and each the size of the parameters.
+ */
+function parseState(value: unknown, file: string, version: number, optimizer: { optimizer: OptimizerName; size: number }): TrainerState | undefined {
   if (value === null || value === undefined) return undefined;
   const fail = (reason: string): never => {
     throw new ModelFormatError(file, `invalid training state: ${reason}`);
@@ -212,7 +194,15 @@ function parseState(value: unknown, file: string): TrainerState | undefined {
   if (!Array.isArray(words) || words.length !== 4 || !words.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)) {
     fail('"rngState" must be four integers from 0 to 2^32 - 1');
   }
-  return { epochsDone: field.integer('epochsDone', 0, MAX_EPOCHS), batchesDone: field.integer('batchesDone', 0, MAX_EXAMPLES), rngState: [...(words as number[])] };
+  const state: TrainerState = { epochsDone: field.integer('epochsDone', 0, MAX_EPOCHS), batchesDone: field.integer('batchesDone', 0, MAX_EXAMPLES), rngState: [...(words as number[])] };
+  if (version < 2) return state;
+  if (MOMENT_COUNT[optimizer.optimizer] > 0) {
+    // Resuming without the moments would quietly restart them: a run that trained must have saved them.
+    if (field.has('optimizer')) state.optimizer = parseOptimizerState(field.get('optimizer'), optimizer.optimizer, optimizer.size, fail);
+    else if (state.epochsDone > 0 || state.batchesDone > 0) fail(`the ${optimizer.optimizer} optimizer's moments ("optimizer") are missing`);
+  }
+  if (field.has('generators')) state.generators = parseGenerators(field.get('generators'), fail);
+  return state;
 }
 
 /** Per-epoch metrics, each copied field by field; a bad entry names its index. */

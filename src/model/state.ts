@@ -33,7 +33,7 @@ export interface TrainerState {
   generators?: Record<string, number[]>;
 }
 
-const OPTIONAL_NUMBERS = ['trainCost', 'trainAccuracy', 'validationCost', 'validationAccuracy', 'testCost', 'testAccuracy'] as const;
+const OPTIONAL_NUMBERS = ['trainCost', 'trainAccuracy', 'validationCost', 'validationAccuracy', 'testCost', 'testAccuracy', 'eta'] as const;
 
 /**
  * One epoch's metrics from untrusted JSON (a model file, a metrics file), copied field by field: the epoch a
