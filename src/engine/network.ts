@@ -5,6 +5,8 @@ import type { NetworkSpec, ParameterLayout } from '../model/spec.js';
 import { initParameters } from '../model/init.js';
 import type { InitOptions } from '../model/init.js';
 import { Arena } from './arena.js';
+import { transformsInputs, writeAugmentRecord } from './augment-record.js';
+import type { AugmentSettings } from '../model/augment.js';
 import type { Kernels } from './kernels.js';
 import { Passes } from './passes.js';
 import { allocatePointers, denseBatch, GENERATOR_NAMES } from './pointers.js';
@@ -48,6 +50,11 @@ export interface EngineOptions {
    * an Error with its message, file and line instead of a bare trap. One thread only, and several times slower.
    */
   debug?: boolean;
+  // What training gathers do to the inputs (src/engine/augment-record.ts); evaluation, gradient and predict never.
+  /** Affine and elastic distortions of each example at every training step (validateAugment; default none). */
+  augment?: AugmentSettings;
+  /** Probability of dropping each input pixel at every training step, kept ones scaled by 1/(1-p) (default 0). */
+  inputDropout?: number;
 }
 
 /** A dataset copied into the engine's memory: see pointers.ts. */
@@ -161,6 +168,7 @@ export class Network {
       pool = await ThreadPool.start(threads, wasm.arena, wasm.kernels, wasm.module, wasm.memory, spawn);
     }
     const passes = new Passes(core.kernels, core.arena, pointers, pool, options.sparseInputs ?? true);
+    if (transformsInputs(options)) passes.useAugmentRecord(writeAugmentRecord(core.arena, spec.layers[0], options, pointers.generators));
     const network = new Network(spec, layout, core, new Schedule(passes, options.deferUpdate ?? true), pool, chunkRows);
     network.setParameters(options.parameters ?? initParameters(layout, options.init));
     network.seedGenerators(options.init?.seed ?? 1);
