@@ -6,7 +6,7 @@ import { nextU32, nextUniform } from './random';
 
 // The augment record (written by src/engine/augment-record.ts), byte offsets: the largest rotation (radians),
 // scale, shear and shift, alpha, the kept inputs' scale 1/(1-p) (f64); flags, tap radius, the augment and
-// input-dropout generator states, the elastic fields' scratch (4 * n f64), the image width and the dropout
+// input-dropout generator states, the scratch (scratchLayout in src/engine/augment-record.ts), the image width and the dropout
 // threshold p * 2^32 (u32); then the 2 * radius + 1 Gaussian taps from AUGMENT_TAPS.
 const ROTATE = 0, SCALE = 8, SHEAR = 16, SHIFT = 24, ALPHA = 32, KEEP = 40;
 const FLAGS = 48, RADIUS = 52, AUGMENT_STATE = 56, DROPOUT_STATE = 60, FIELDS = 64, WIDTH = 68, THRESHOLD = 72;
@@ -28,6 +28,7 @@ export function distortRow(src: usize, dst: usize, n: i32, record: usize): void 
   const flags = load<u32>(record + FLAGS);
   const state = <usize>load<u32>(record + AUGMENT_STATE);
   const w = load<i32>(record + WIDTH);
+  const radius = load<i32>(record + RADIUS);
   const c = (<f64>w - 1.0) * 0.5;
   let m00 = 1.0, m01 = 0.0, m10 = 0.0, m11 = 1.0, tx = 0.0, ty = 0.0;
   if (flags & AUGMENT_AFFINE) {
@@ -41,21 +42,60 @@ export function distortRow(src: usize, dst: usize, n: i32, record: usize): void 
     m00 = (cs - h * sn) * inv; m01 = (-sn - h * cs) * inv; m10 = sn * inv; m11 = cs * inv;
   }
   const elastic = (flags & AUGMENT_ELASTIC) != 0;
-  const field = <usize>load<u32>(record + FIELDS);
+  const scratch = <usize>load<u32>(record + FIELDS);
+  const field = smoothedAt(scratch, w, radius), image = imageAt(scratch, w, radius);
   const alpha = load<f64>(record + ALPHA);
-  if (elastic) elasticField(state, field, w, record);
+  if (elastic) elasticField(state, scratch, w, radius, record + AUGMENT_TAPS);
+  padImage(src, image, w);
+  const stride = w + 2;
   for (let y = 0; y < w; y++) {
     for (let x = 0; x < w; x++) {
       const k = y * w + x;
       let dx = 0.0, dy = 0.0;
       if (elastic) {
-        dx = alpha * load<f64>(field + (<usize>k << 4));
-        dy = alpha * load<f64>(field + (<usize>k << 4), 8);
+        dx = alpha * <f64>load<f32>(field + (<usize>k << 3));
+        dy = alpha * <f64>load<f32>(field + (<usize>k << 3), 4);
       }
       const rx = <f64>x + dx - c - tx, ry = <f64>y + dy - c - ty;
       const qx = c + (m00 * rx + m01 * ry), qy = c + (m10 * rx + m11 * ry);
-      store<f64>(dst + (<usize>k << 3), bilinear(src, w, qx, qy));
+      let v = 0.0;
+      // Bilinear in the image with a one-pixel border of zeros; at whole coordinates it is that pixel exactly.
+      // Lanes (x, y), then (left, right) weights times two neighbours a load: the twin's products, summed in its order.
+      if (qx > -1.0 && qx < <f64>w && qy > -1.0 && qy < <f64>w) {
+        const q = f64x2.replace_lane(f64x2.splat(qx), 1, qy);
+        const whole = f64x2.floor(q);
+        const f = f64x2.sub(q, whole), g = f64x2.sub(f64x2.splat(1.0), f);
+        const across = v128.shuffle<f64>(g, f, 0, 2); // (gx, fx)
+        const at = image + (<usize>((<i32>f64x2.extract_lane(whole, 1) + 1) * stride + <i32>f64x2.extract_lane(whole, 0) + 1) << 3);
+        const top = f64x2.mul(f64x2.mul(across, v128.shuffle<f64>(g, g, 1, 1)), v128.load(at));
+        const bottom = f64x2.mul(f64x2.mul(across, v128.shuffle<f64>(f, f, 1, 1)), v128.load(at + (<usize>stride << 3)));
+        v = f64x2.extract_lane(top, 0) + f64x2.extract_lane(top, 1) + f64x2.extract_lane(bottom, 0) + f64x2.extract_lane(bottom, 1);
+      }
+      store<f64>(dst + (<usize>k << 3), v);
     }
+  }
+}
+
+// The scratch: the noise (w rows, padded by radius zeros each side), the rows smoothed (padded by radius rows of
+// zeros above and below), the smoothed field (w x w), all (dx, dy) f32 pairs; the f64 image with a border of zeros.
+// The pads are never written, so they stay the zeros of fresh memory.
+// @ts-ignore: decorator
+@inline function acrossAt(scratch: usize, w: i32, radius: i32): usize {
+  return scratch + (<usize>(w * (w + 2 * radius)) << 3);
+}
+// @ts-ignore: decorator
+@inline function smoothedAt(scratch: usize, w: i32, radius: i32): usize {
+  return scratch + (<usize>(2 * w * (w + 2 * radius)) << 3);
+}
+// @ts-ignore: decorator
+@inline function imageAt(scratch: usize, w: i32, radius: i32): usize {
+  return smoothedAt(scratch, w, radius) + (<usize>(w * w) << 3);
+}
+
+// The u8 image scaled to [0, 1] as the plain gather scales, inside the border.
+function padImage(src: usize, image: usize, w: i32): void {
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) store<f64>(image + (<usize>((y + 1) * (w + 2) + x + 1) << 3), <f64>load<u8>(src + <usize>(y * w + x)) * (1.0 / 255.0));
   }
 }
 
@@ -70,50 +110,56 @@ export function dropRow(dst: usize, n: i32, record: usize): void {
   }
 }
 
-// The u8 image at src (w x w, outside it zero) at (qx, qy), bilinear, scaled to [0, 1] as the plain gather scales.
-// At whole coordinates it is that pixel exactly (the other weights are zero).
-function bilinear(src: usize, w: i32, qx: f64, qy: f64): f64 {
-  if (!(qx > -1.0 && qx < <f64>w && qy > -1.0 && qy < <f64>w)) return 0.0;
-  const fx0 = Math.floor(qx), fy0 = Math.floor(qy);
-  const fx = qx - fx0, fy = qy - fy0, gx = 1.0 - fx, gy = 1.0 - fy;
-  const x0 = <i32>fx0, y0 = <i32>fy0;
-  return gx * gy * pixel(src, w, x0, y0) + fx * gy * pixel(src, w, x0 + 1, y0) + gx * fy * pixel(src, w, x0, y0 + 1) + fx * fy * pixel(src, w, x0 + 1, y0 + 1);
-}
-
-// @ts-ignore: decorator
-@inline function pixel(src: usize, w: i32, x: i32, y: i32): f64 {
-  return x >= 0 && x < w && y >= 0 && y < w ? <f64>load<u8>(src + <usize>(y * w + x)) * (1.0 / 255.0) : 0.0;
-}
-
-// Simard's field at `field` as (dx, dy) f64 pairs: uniform in (-1, 1) from 16 bits each of one draw per pixel,
-// smoothed by the record's Gaussian taps along rows, then columns (zero outside), one f64x2 lane per component.
-function elasticField(state: usize, field: usize, w: i32, record: usize): void {
-  const n = w * w;
-  const across = field + (<usize>n << 4);
-  for (let k = 0; k < n; k++) {
-    const bits = nextU32(state);
-    store<f64>(field + (<usize>k << 4), (<f64>(bits >>> 16) + 0.5) * (1.0 / 32768.0) - 1.0);
-    store<f64>(field + (<usize>k << 4), (<f64>(bits & 0xffff) + 0.5) * (1.0 / 32768.0) - 1.0, 8);
-  }
-  const radius = load<i32>(record + RADIUS);
-  const taps = record + AUGMENT_TAPS;
-  smooth(field, across, w, 1, taps, radius);
-  smooth(across, field, w, w, taps, radius);
-}
-
-// out = in smoothed along one axis (step 1: rows, step w: columns), taps -radius..radius in order, zero outside.
-function smooth(input: usize, out: usize, w: i32, step: i32, taps: usize, radius: i32): void {
+// Simard's field: uniform in (-1, 1) from 16 bits each of one draw per pixel (exact in f32), smoothed by the
+// Gaussian taps along rows, then columns (zero outside: the pads), in f32: (dx, dy) of two pixels per f32x4.
+function elasticField(state: usize, scratch: usize, w: i32, radius: i32, taps: usize): void {
+  const padded = w + 2 * radius;
+  let s0 = load<u32>(state), s1 = load<u32>(state, 4), s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
   for (let y = 0; y < w; y++) {
     for (let x = 0; x < w; x++) {
-      const at = step == 1 ? x : y;
-      const lo = at < radius ? -at : -radius, hi = w - 1 - at < radius ? w - 1 - at : radius;
-      const k = y * w + x;
-      let sum = f64x2.splat(0.0);
-      for (let t = lo; t <= hi; t++) {
-        const tap = f64x2.splat(load<f64>(taps + (<usize>(t + radius) << 3)));
-        sum = f64x2.add(sum, f64x2.mul(tap, v128.load(input + (<usize>(k + t * step) << 4))));
+      const bits = rotl<u32>(s1 * 5, 7) * 9; // nextU32, with the state in locals (stored back once)
+      const t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl<u32>(s3, 11);
+      const at = scratch + (<usize>(y * padded + radius + x) << 3);
+      store<f32>(at, <f32>((<f64>(bits >>> 16) + 0.5) * (1.0 / 32768.0) - 1.0));
+      store<f32>(at, <f32>((<f64>(bits & 0xffff) + 0.5) * (1.0 / 32768.0) - 1.0), 4);
+    }
+  }
+  store<u32>(state, s0); store<u32>(state, s1, 4); store<u32>(state, s2, 8); store<u32>(state, s3, 12);
+  const across = acrossAt(scratch, w, radius), line = <usize>w << 3, count = 2 * radius + 1;
+  smoothLines(scratch, <usize>padded << 3, 8, across + <usize>radius * line, line, w, taps, count);
+  smoothLines(across, line, line, smoothedAt(scratch, w, radius), line, w, taps, count);
+}
+
+// w lines of w outputs: out[y][x] = sum over taps t in order of tap[t] * input[y][x + t] (t steps tapStride bytes),
+// adding the pads' zeros where the taps run off the image, which leaves every sum as it is. Eight outputs at a
+// time, so four sums are in flight instead of one chain.
+function smoothLines(input: usize, inLine: usize, tapStride: usize, out: usize, outLine: usize, w: i32, taps: usize, count: i32): void {
+  for (let y = 0; y < w; y++) {
+    const from = input + <usize>y * inLine, to = out + <usize>y * outLine;
+    let x = 0;
+    for (; x + 8 <= w; x += 8) {
+      let s0 = f32x4.splat(0.0), s1 = s0, s2 = s0, s3 = s0;
+      let at = from + (<usize>x << 3);
+      for (let t = 0; t < count; t++) {
+        const tap = f32x4.splat(<f32>load<f64>(taps + (<usize>t << 3)));
+        s0 = f32x4.add(s0, f32x4.mul(tap, v128.load(at)));
+        s1 = f32x4.add(s1, f32x4.mul(tap, v128.load(at, 16)));
+        s2 = f32x4.add(s2, f32x4.mul(tap, v128.load(at, 32)));
+        s3 = f32x4.add(s3, f32x4.mul(tap, v128.load(at, 48)));
+        at += tapStride;
       }
-      v128.store(out + (<usize>k << 4), sum);
+      const o = to + (<usize>x << 3);
+      v128.store(o, s0); v128.store(o, s1, 16); v128.store(o, s2, 32); v128.store(o, s3, 48);
+    }
+    for (; x < w; x++) {
+      let sum = f32x4.splat(0.0);
+      let at = from + (<usize>x << 3);
+      for (let t = 0; t < count; t++) {
+        sum = f32x4.add(sum, f32x4.mul(f32x4.splat(<f32>load<f64>(taps + (<usize>t << 3))), v128.load64_zero(at)));
+        at += tapStride;
+      }
+      v128.store64_lane(to + (<usize>x << 3), sum, 0);
     }
   }
 }

@@ -13,6 +13,18 @@ export const RECORD = {
   FLAGS: 48, RADIUS: 52, AUGMENT_STATE: 56, DROPOUT_STATE: 60, FIELDS: 64, WIDTH: 68, THRESHOLD: 72,
 } as const;
 
+/**
+ * Byte offsets in the scratch of distortRow for w x w images and taps of this radius, as assembly/augment.ts
+ * computes them: the noise (w rows padded by radius zeros each side), the rows smoothed (padded by radius rows of
+ * zeros above and below), the smoothed field (w x w), all (dx, dy) f32 pairs; the f64 image with a border of zeros.
+ */
+export function scratchLayout(w: number, radius: number): { across: number; smoothed: number; image: number; bytes: number } {
+  const across = 8 * w * (w + 2 * radius);
+  const smoothed = 2 * across;
+  const image = smoothed + 8 * w * w;
+  return { across, smoothed, image, bytes: image + 8 * (w + 2) * (w + 2) };
+}
+
 /** What a gather does to the inputs: distortions (mode none: none) and the input dropout probability. */
 export interface InputTransform {
   augment?: AugmentSettings;
@@ -34,7 +46,7 @@ export function writeAugmentRecord(arena: Arena, inputSize: number, transform: I
   if (!(p >= 0 && p < 1)) throw new ConfigError(`input dropout must be at least 0 and below 1 (got ${p})`);
   const taps = a && mode !== 'none' ? gaussianTaps(a.elasticSigma) : new Float64Array(1);
   const record = arena.alloc(CORE_CONSTANTS.AUGMENT_TAPS + taps.length * 8);
-  const fields = arena.alloc(4 * inputSize * 8);
+  const fields = arena.alloc(scratchLayout(width, (taps.length - 1) / 2).bytes);
   const f64 = arena.f64, u32 = arena.u32;
   const flags = (mode === 'affine' || mode === 'both' ? CORE_CONSTANTS.AUGMENT_AFFINE : 0)
     | (mode === 'elastic' || mode === 'both' ? CORE_CONSTANTS.AUGMENT_ELASTIC : 0)
@@ -52,7 +64,8 @@ export function writeAugmentRecord(arena: Arena, inputSize: number, transform: I
   u32[(record + RECORD.FIELDS) >> 2] = fields;
   u32[(record + RECORD.WIDTH) >> 2] = width;
   u32[(record + RECORD.THRESHOLD) >> 2] = Math.floor(p * 2 ** 32);
-  f64.set(taps, (record + CORE_CONSTANTS.AUGMENT_TAPS) >> 3);
+  // The field is smoothed in f32: taps rounded to f32 once, here, for both engines.
+  f64.set(taps.map(Math.fround), (record + CORE_CONSTANTS.AUGMENT_TAPS) >> 3);
   return record;
 }
 

@@ -1,7 +1,7 @@
 // What a training gather does to an example's pixels. Mirrors assembly/augment.ts operation for operation (the
 // same order of every + and *, the same polynomial sine and cosine), so the bytes are the core's.
 import type { Arena } from '../arena.js';
-import { RECORD } from '../augment-record.js';
+import { RECORD, scratchLayout } from '../augment-record.js';
 import { CORE_CONSTANTS } from '../contract.js';
 import { nextU32, nextUniform } from './random.js';
 
@@ -21,6 +21,7 @@ export function distortRow(arena: Arena, src: number, dst: number, record: numbe
   const flags = u32[(record + RECORD.FLAGS) >> 2];
   const state = u32[(record + RECORD.AUGMENT_STATE) >> 2];
   const w = u32[(record + RECORD.WIDTH) >> 2];
+  const radius = u32[(record + RECORD.RADIUS) >> 2];
   const c = (w - 1) * 0.5;
   let m00 = 1, m01 = 0, m10 = 0, m11 = 1, tx = 0, ty = 0;
   if (flags & AUGMENT_AFFINE) {
@@ -33,20 +34,34 @@ export function distortRow(arena: Arena, src: number, dst: number, record: numbe
     m00 = (cs - h * sn) * inv; m01 = (-sn - h * cs) * inv; m10 = sn * inv; m11 = cs * inv;
   }
   const elastic = (flags & AUGMENT_ELASTIC) !== 0;
-  const field = u32[(record + RECORD.FIELDS) >> 2] >> 3;
+  const scratch = u32[(record + RECORD.FIELDS) >> 2];
+  const layout = scratchLayout(w, radius);
+  const field = (scratch + layout.smoothed) >> 2, image = (scratch + layout.image) >> 3;
+  const f32 = new Float32Array(arena.buffer);
   const alpha = f64[(record + RECORD.ALPHA) >> 3];
-  if (elastic) elasticField(arena, state, field, w, record);
+  if (elastic) elasticField(arena, state, scratch, w, radius, (record + AUGMENT_TAPS) >> 3);
+  const stride = w + 2;
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) f64[image + (y + 1) * stride + x + 1] = arena.u8[src + y * w + x] * (1 / 255);
+  }
   for (let y = 0; y < w; y++) {
     for (let x = 0; x < w; x++) {
       const k = y * w + x;
       let dx = 0, dy = 0;
       if (elastic) {
-        dx = alpha * f64[field + 2 * k];
-        dy = alpha * f64[field + 2 * k + 1];
+        dx = alpha * f32[field + 2 * k];
+        dy = alpha * f32[field + 2 * k + 1];
       }
       const rx = x + dx - c - tx, ry = y + dy - c - ty;
       const qx = c + (m00 * rx + m01 * ry), qy = c + (m10 * rx + m11 * ry);
-      f64[(dst >> 3) + k] = bilinear(arena.u8, src, w, qx, qy);
+      let v = 0;
+      if (qx > -1 && qx < w && qy > -1 && qy < w) {
+        const fx0 = Math.floor(qx), fy0 = Math.floor(qy);
+        const fx = qx - fx0, fy = qy - fy0, gx = 1 - fx, gy = 1 - fy;
+        const at = image + (fy0 + 1) * stride + fx0 + 1;
+        v = gx * gy * f64[at] + fx * gy * f64[at + 1] + gx * fy * f64[at + stride] + fx * fy * f64[at + stride + 1];
+      }
+      f64[(dst >> 3) + k] = v;
     }
   }
 }
@@ -63,44 +78,40 @@ export function dropRow(arena: Arena, dst: number, n: number, record: number): v
   }
 }
 
-function bilinear(u8: Uint8Array, src: number, w: number, qx: number, qy: number): number {
-  if (!(qx > -1 && qx < w && qy > -1 && qy < w)) return 0;
-  const fx0 = Math.floor(qx), fy0 = Math.floor(qy);
-  const fx = qx - fx0, fy = qy - fy0, gx = 1 - fx, gy = 1 - fy;
-  const pixel = (x: number, y: number): number => (x >= 0 && x < w && y >= 0 && y < w ? u8[src + y * w + x] * (1 / 255) : 0);
-  return gx * gy * pixel(fx0, fy0) + fx * gy * pixel(fx0 + 1, fy0) + gx * fy * pixel(fx0, fy0 + 1) + fx * fy * pixel(fx0 + 1, fy0 + 1);
-}
-
-// Simard's field at f64 index `field` as (dx, dy) pairs, smoothed along rows, then columns.
-function elasticField(arena: Arena, state: number, field: number, w: number, record: number): void {
-  const { f64, u32 } = arena;
-  const n = w * w;
-  const across = field + 2 * n;
-  for (let k = 0; k < n; k++) {
-    const bits = nextU32(u32, state);
-    f64[field + 2 * k] = ((bits >>> 16) + 0.5) * (1 / 32768) - 1;
-    f64[field + 2 * k + 1] = ((bits & 0xffff) + 0.5) * (1 / 32768) - 1;
-  }
-  const radius = u32[(record + RECORD.RADIUS) >> 2];
-  const taps = (record + AUGMENT_TAPS) >> 3;
-  smooth(f64, field, across, w, 1, taps, radius);
-  smooth(f64, across, field, w, w, taps, radius);
-}
-
-function smooth(f64: Float64Array, input: number, out: number, w: number, step: number, taps: number, radius: number): void {
+// Simard's field: the noise into the padded rows, smoothed along rows, then columns (the pads are zeros), in f32
+// as the core (every product and sum rounded to f32: through f64, which rounds the same).
+function elasticField(arena: Arena, state: number, scratch: number, w: number, radius: number, taps: number): void {
+  const f32 = new Float32Array(arena.buffer);
+  const padded = w + 2 * radius;
   for (let y = 0; y < w; y++) {
     for (let x = 0; x < w; x++) {
-      const at = step === 1 ? x : y;
-      const lo = at < radius ? -at : -radius, hi = w - 1 - at < radius ? w - 1 - at : radius;
-      const k = y * w + x;
+      const bits = nextU32(arena.u32, state);
+      const at = (scratch >> 2) + 2 * (y * padded + radius + x);
+      f32[at] = ((bits >>> 16) + 0.5) * (1 / 32768) - 1;
+      f32[at + 1] = ((bits & 0xffff) + 0.5) * (1 / 32768) - 1;
+    }
+  }
+  const layout = scratchLayout(w, radius);
+  const across = (scratch + layout.across) >> 2, line = 2 * w, count = 2 * radius + 1;
+  smoothLines(f32, arena.f64, scratch >> 2, 2 * padded, 2, across + radius * line, line, w, taps, count);
+  smoothLines(f32, arena.f64, across, line, line, (scratch + layout.smoothed) >> 2, line, w, taps, count);
+}
+
+// out[y][x] = sum over taps t in order of tap[t] * input[y][x + t], t stepping tapStride f32s (f32 indices).
+function smoothLines(f32: Float32Array, f64: Float64Array, input: number, inLine: number, tapStride: number, out: number, outLine: number, w: number, taps: number, count: number): void {
+  const round = Math.fround;
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) {
       let sumX = 0, sumY = 0;
-      for (let t = lo; t <= hi; t++) {
-        const tap = f64[taps + t + radius];
-        sumX = sumX + tap * f64[input + 2 * (k + t * step)];
-        sumY = sumY + tap * f64[input + 2 * (k + t * step) + 1];
+      let at = input + y * inLine + 2 * x;
+      for (let t = 0; t < count; t++) {
+        const tap = f64[taps + t];
+        sumX = round(sumX + round(tap * f32[at]));
+        sumY = round(sumY + round(tap * f32[at + 1]));
+        at += tapStride;
       }
-      f64[out + 2 * k] = sumX;
-      f64[out + 2 * k + 1] = sumY;
+      f32[out + y * outLine + 2 * x] = sumX;
+      f32[out + y * outLine + 2 * x + 1] = sumY;
     }
   }
 }
