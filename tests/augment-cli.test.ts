@@ -48,3 +48,33 @@ test('augment refuses a bad destination or setting in one line before reading th
   assert.equal(usage.code, 2);
   assert.equal(usage.stderr, "mnist-wasm: option '--augment <mode>' argument 'warp' is invalid. Allowed choices are none, affine, elastic, both.\n");
 });
+
+test('train: distortion flags reach the settings, the model file records them, and a resume keeps or overrides them', async () => {
+  const { resolveTrainConfig, trainingRecord } = await import('../src/cli/train-config.js');
+  const { parseModel, serializeModel } = await import('../src/model/file.js');
+  const { parameterLayout } = await import('../src/model/spec.js');
+  const { spec } = await import('./helpers.js');
+  const base = {
+    layers: [784, 30, 10], activation: 'sigmoid', outputActivation: 'sigmoid', cost: 'cross-entropy', init: 'scaled', biasInit: 'normal', epochs: 2, batch: 10,
+    eta: 0.5, lambda: 0, seed: 1, engine: 'wasm', simd: 'auto', threads: 1, dataset: 'mnist', monitorTrain: true, monitorValidation: true, monitorTest: true, progress: true,
+  } as const;
+  const given = (flags: object) => (flag: string) => (flag in flags ? 'cli' : 'default');
+  const fresh = { ...base, augment: 'both' as const, elasticAlpha: 20, inputDropout: 0.1 };
+  const settings = resolveTrainConfig(fresh, given(fresh));
+  assert.deepEqual(settings.augment, { mode: 'both', rotate: 15, scale: 0.15, shear: 0.15, shift: 2, elasticAlpha: 20, elasticSigma: 4 });
+  assert.equal(settings.inputDropout, 0.1);
+  const training = trainingRecord(settings, 50000, 'relaxed');
+  const layers = spec([784, 30, 10]);
+  const model = { spec: layers, layout: parameterLayout(layers.layers), parameters: new Float64Array(parameterLayout(layers.layers).size), training, state: { epochsDone: 1, batchesDone: 0, rngState: [1, 2, 3, 4] }, metrics: [] };
+  const read = parseModel(serializeModel(model), 'm.json');
+  assert.deepEqual(read.training?.augment, settings.augment);
+  assert.equal(read.training?.inputDropout, 0.1);
+  const kept = resolveTrainConfig({ ...base, resume: 'm.json' }, given({ resume: 1 }), { file: 'm.json', model: read });
+  assert.deepEqual([kept.augment, kept.inputDropout], [settings.augment, 0.1]);
+  const changed = resolveTrainConfig({ ...base, resume: 'm.json', elasticSigma: 6, inputDropout: 0 }, given({ resume: 1, elasticSigma: 1, inputDropout: 1 }), { file: 'm.json', model: read });
+  assert.deepEqual([changed.augment.elasticSigma, changed.augment.elasticAlpha, changed.inputDropout], [6, 20, 0]);
+  const plain = trainingRecord(resolveTrainConfig(base, given({})), 50000, 'relaxed');
+  assert.ok(!('augment' in plain) && !('inputDropout' in plain), 'a plain run records nothing new');
+  const bad = serializeModel(model).replace('"elasticSigma":4', '"elasticSigma":40');
+  assert.throws(() => parseModel(bad, 'bad.json'), { message: 'bad.json: invalid training settings: "augment": elastic sigma must be from 0.5 to 10 pixels (got 40)' });
+});

@@ -6,6 +6,7 @@ import type { FlagSource, TrainFlags } from '../src/cli/train-config.js';
 import { ConfigError } from '../src/errors.js';
 import type { SavedModel } from '../src/model/file.js';
 import { parameterLayout } from '../src/model/spec.js';
+import { DEFAULT_AUGMENT } from '../src/model/augment.js';
 import { spec } from './helpers.js';
 
 const DEFAULTS: TrainFlags = {
@@ -47,7 +48,7 @@ test('resuming with only --resume takes every setting from the file, none from t
   assert.deepEqual(settings, {
     spec: savedSpec, epochs: 3, batchSize: 20, eta: 0.1, lambda: 5, seed: 11, init: { weights: 'normal', biases: 'zero' }, dataset: 'fashion-mnist',
     trainSize: 20000, engine: 'ts', simd: 'auto', threads: 2, earlyStopping: 4, monitor: { train: false, validation: true, test: false },
-    resume: saved.state,
+    resume: saved.state, augment: DEFAULT_AUGMENT, inputDropout: 0,
   });
 });
 

@@ -8,9 +8,13 @@ import { validateSpec } from '../model/spec.js';
 import type { BiasInit, NetworkSpec, WeightInit } from '../model/spec.js';
 import type { TrainerState } from '../train/trainer.js';
 import type { MetricSet } from '../train/metrics.js';
+import { validateRegularization } from '../model/learning.js';
+import type { AugmentSettings } from '../model/augment.js';
+import { augmentFromFlags } from './augment-flags.js';
+import type { AugmentFlags } from './augment-flags.js';
 
-/** What commander parses `train`'s command line into. */
-export interface TrainFlags {
+/** What commander parses `train`'s command line into (the distortion flags: src/cli/augment.ts). */
+export interface TrainFlags extends AugmentFlags {
   layers: number[];
   activation: NetworkSpec['activation'];
   outputActivation: NetworkSpec['outputActivation'];
@@ -57,6 +61,9 @@ export interface TrainSettings extends Pick<TrainingConfig, 'epochs' | 'batchSiz
   monitor: Record<MetricSet, boolean>;
   /** Where a resumed run continues from. */
   resume: TrainerState | undefined;
+  // What training gathers do to the inputs (--augment and its flags, --input-dropout).
+  augment: AugmentSettings;
+  inputDropout: number;
 }
 
 const SPEC_FLAGS = [
@@ -109,6 +116,9 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
       test: pick('monitorTest', flags.monitorTest, monitor?.test),
     },
     resume: resumed?.model.state,
+    // A distortion flag given overrides the resumed model's value; the rest keep it (flags have no defaults here).
+    augment: augmentFromFlags(flags, saved.augment),
+    inputDropout: validateRegularization({ inputDropout: flags.inputDropout ?? saved.inputDropout }).inputDropout,
   };
 }
 
@@ -128,6 +138,8 @@ export function trainingRecord(settings: TrainSettings, trainCount: number, simd
     threads: settings.threads,
     ...(settings.earlyStopping !== undefined ? { earlyStopping: settings.earlyStopping } : {}),
     monitor: settings.monitor,
+    ...(settings.augment.mode !== 'none' ? { augment: settings.augment } : {}),
+    ...(settings.inputDropout ? { inputDropout: settings.inputDropout } : {}),
   };
 }
 

@@ -20,11 +20,13 @@ import { checkNetworkFitsData, checkStateFitsData } from './model-fit.js';
 import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions } from './options.js';
 import { epochProgress } from './progress.js';
 import { defaultModelPath, resolveTrainConfig, trainingRecord } from './train-config.js';
+import { augmentOptions, describeAugment } from './augment-flags.js';
 import type { TrainFlags, TrainSettings } from './train-config.js';
 
 export function trainCommand(): Command {
   const command = new Command('train').description('train a network on MNIST and report cost and accuracy per epoch');
   for (const option of specOptions()) command.addOption(option);
+  for (const option of augmentOptions()) command.addOption(option);
   command
     .addOption(new Option('--epochs <n>', 'epochs (in total, when resuming)').argParser(positiveInteger('epochs')).default(20))
     .addOption(new Option('--batch <n>', 'mini-batch size; the training set size gives full-batch gradient descent').argParser(positiveInteger('batch')).default(10))
@@ -104,7 +106,8 @@ function headerLine(settings: TrainSettings, network: Network, dir: string, spli
   const build = network.simd ? ` (${network.simd} SIMD${network.threads > 1 ? `, ${network.threads} threads` : ''})` : '';
   return `mnist-wasm: training [${spec.layers.join(', ')}] ${spec.activation}/${spec.outputActivation}, ${spec.cost}, init ${settings.init.weights}, ` +
     `${settings.engine}${build}, ${settings.dataset} from ${dir}: ${split.train.count} train / ${split.validation.count} validation / ${split.test.count} test, ` +
-    `batch ${settings.batchSize}, eta ${settings.eta}, lambda ${settings.lambda}, seed ${settings.seed}`;
+    `batch ${settings.batchSize}, eta ${settings.eta}, lambda ${settings.lambda}, seed ${settings.seed}` +
+    (settings.augment.mode !== 'none' || settings.inputDropout ? `, ${describeAugment(settings.augment, settings.inputDropout)}` : '');
 }
 
 /** After each epoch: the metrics file, the chart and the checkpoint, each failure naming its file. */
@@ -135,6 +138,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   const network = await Network.create(settings.spec, {
     engine: settings.engine, simd: settings.simd, threads: settings.threads,
     init: { ...settings.init, seed: settings.seed }, parameters: resumed?.model.parameters,
+    augment: settings.augment, inputDropout: settings.inputDropout,
   });
   const training = trainingRecord(settings, split.train.count, network.simd);
   const history: EpochMetrics[] = [...(resumed?.model.metrics ?? [])];

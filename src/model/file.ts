@@ -15,6 +15,8 @@ import type { EpochMetrics, TrainerState } from './state.js';
 import { crc32, fromBase64, toBase64 } from '../util/bytes.js';
 import { BIAS_INITS, parameterLayout, validateSpec, WEIGHT_INITS } from './spec.js';
 import type { BiasInit, NetworkSpec, ParameterLayout, WeightInit } from './spec.js';
+import { validateAugment } from './augment.js';
+import type { AugmentSettings } from './augment.js';
 
 export const MODEL_FORMAT = 'mnist-wasm-model';
 export const MODEL_VERSION = 1;
@@ -37,6 +39,9 @@ export interface TrainingConfig {
   earlyStopping?: number;
   /** Which sets were evaluated after each epoch. */
   monitor?: { train: boolean; validation: boolean; test: boolean };
+  /** Distortions of the training inputs (absent: none) and the input dropout probability (absent: 0). */
+  augment?: AugmentSettings;
+  inputDropout?: number;
 }
 
 export interface SavedModel {
@@ -188,7 +193,19 @@ function parseTraining(value: unknown, file: string): TrainingConfig | undefined
     ...(field.has('threads') ? { threads: field.integer('threads', 1, 64) } : {}),
     ...(field.has('earlyStopping') ? { earlyStopping: field.integer('earlyStopping', 1, MAX_EPOCHS) } : {}),
     ...(field.has('monitor') ? { monitor: parseMonitor(field.get('monitor'), fail) } : {}),
+    ...(field.has('augment') ? { augment: parseAugment(field.get('augment'), fail) } : {}),
+    ...(field.has('inputDropout') ? { inputDropout: field.number('inputDropout', false) < 1 ? field.number('inputDropout', false) : fail('"inputDropout" must be below 1') } : {}),
   };
+}
+
+function parseAugment(value: unknown, fail: (reason: string) => never): AugmentSettings {
+  if (!isRecord(value)) return fail('"augment" must be an object');
+  const { mode, rotate, scale, shear, shift, elasticAlpha, elasticSigma } = value;
+  try {
+    return validateAugment({ mode, rotate, scale, shear, shift, elasticAlpha, elasticSigma } as Partial<AugmentSettings>);
+  } catch (error) {
+    return fail(`"augment": ${(error as Error).message}`);
+  }
 }
 
 function parseMonitor(value: unknown, fail: (reason: string) => never): { train: boolean; validation: boolean; test: boolean } {
