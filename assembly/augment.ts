@@ -131,17 +131,22 @@ function elasticField(state: usize, scratch: usize, w: i32, radius: i32, taps: u
   smoothLines(across, line, line, smoothedAt(scratch, w, radius), line, w, taps, count);
 }
 
-// w lines of w outputs: out[y][x] = sum over taps t in order of tap[t] * input[y][x + t] (t steps tapStride bytes),
-// adding the pads' zeros where the taps run off the image, which leaves every sum as it is. Eight outputs at a
-// time, so four sums are in flight instead of one chain.
+// w lines of w outputs: out[y][x] = sum over taps t in order of tap[t] * input[y][x + t] (t steps tapStride bytes:
+// along the line, or across lines). Taps that only reach the pads' zeros for every output of a group are skipped,
+// and the others add the zeros, which leaves every sum as the twin's. Eight outputs at a time, so four sums are in
+// flight instead of one chain.
 function smoothLines(input: usize, inLine: usize, tapStride: usize, out: usize, outLine: usize, w: i32, taps: usize, count: i32): void {
+  const along = tapStride == 8, radius = count >> 1;
   for (let y = 0; y < w; y++) {
     const from = input + <usize>y * inLine, to = out + <usize>y * outLine;
+    // The taps that reach the image: across lines, those of line y; along a line, those of the group's outputs.
+    const lineLo = along ? 0 : max(0, radius - y), lineHi = along ? count - 1 : min(count - 1, radius + w - 1 - y);
     let x = 0;
     for (; x + 8 <= w; x += 8) {
+      const lo = along ? max(0, radius - x - 7) : lineLo, hi = along ? min(count - 1, radius + w - 1 - x) : lineHi;
       let s0 = f32x4.splat(0.0), s1 = s0, s2 = s0, s3 = s0;
-      let at = from + (<usize>x << 3);
-      for (let t = 0; t < count; t++) {
+      let at = from + (<usize>x << 3) + <usize>lo * tapStride;
+      for (let t = lo; t <= hi; t++) {
         const tap = f32x4.splat(<f32>load<f64>(taps + (<usize>t << 3)));
         s0 = f32x4.add(s0, f32x4.mul(tap, v128.load(at)));
         s1 = f32x4.add(s1, f32x4.mul(tap, v128.load(at, 16)));
@@ -153,9 +158,10 @@ function smoothLines(input: usize, inLine: usize, tapStride: usize, out: usize, 
       v128.store(o, s0); v128.store(o, s1, 16); v128.store(o, s2, 32); v128.store(o, s3, 48);
     }
     for (; x < w; x++) {
+      const lo = along ? max(0, radius - x) : lineLo, hi = along ? min(count - 1, radius + w - 1 - x) : lineHi;
       let sum = f32x4.splat(0.0);
-      let at = from + (<usize>x << 3);
-      for (let t = 0; t < count; t++) {
+      let at = from + (<usize>x << 3) + <usize>lo * tapStride;
+      for (let t = lo; t <= hi; t++) {
         sum = f32x4.add(sum, f32x4.mul(f32x4.splat(<f32>load<f64>(taps + (<usize>t << 3))), v128.load64_zero(at)));
         at += tapStride;
       }
