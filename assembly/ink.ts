@@ -49,7 +49,7 @@ export function gatherBatch(
         pairInkValues(a, b, inputSize, pairLists + <usize>(e >> 1) * pairStride);
       }
     }
-    if (accumulateList) blockInkValues(inputs, count, inputSize, accumulateList, scratch);
+    if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch, inputs);
     return;
   }
   if (pairLists) {
@@ -59,7 +59,7 @@ export function gatherBatch(
       pairInk(a, b, inputSize, pairLists + <usize>(e >> 1) * pairStride);
     }
   }
-  if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch);
+  if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch, 0);
 }
 
 // dst (n f64) = the u8 row at src scaled to [0, 1].
@@ -109,15 +109,18 @@ function pairInk(a: usize, b: usize, n: i32, list: usize): void {
 }
 
 // The list of 4-column blocks with their example masks: blocks without ink first, then the others in
-// column order (ordering them by example count to steady the loop branch was measured no faster).
-function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize): void {
+// column order (ordering them by example count to steady the loop branch was measured no faster). Ink is read
+// from the u8 images (values 0) or, when distorted, from the gathered f64 rows at values (count x n).
+function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize, values: usize): void {
   const blocks = n >> 2;
   const masked = count <= MASK_EXAMPLES;
   let empty: u32 = 0;
   for (let g = 0; g < blocks; g++) {
     let ink: u32 = 0;
     for (let e = 0; e < count; e++) {
-      if (load<u32>(images + rowOf(indices, first, e) * n + (<usize>g << 2))) ink |= masked ? <u32>1 << e : 1;
+      const at = values + ((<usize>e * n) << 3) + (<usize>g << 5);
+      const has = values ? v128.any_true(v128.or(v128.load(at), v128.load(at, 16))) : load<u32>(images + rowOf(indices, first, e) * n + (<usize>g << 2)) != 0;
+      if (has) ink |= masked ? <u32>1 << e : 1;
     }
     const mask = masked ? ink : ink ? 0xffffffff : 0;
     store<u32>(masks + (<usize>g << 2), mask);
@@ -154,24 +157,6 @@ function pairInkValues(a: usize, b: usize, n: i32, list: usize): void {
   }
   store<u32>(list, <u32>count);
   store<u32>(list, 0, 4);
-}
-
-// blockInk over the gathered f64 rows at inputs (count x n).
-function blockInkValues(inputs: usize, count: i32, n: i32, list: usize, masks: usize): void {
-  const blocks = n >> 2;
-  const masked = count <= MASK_EXAMPLES;
-  let empty: u32 = 0;
-  for (let g = 0; g < blocks; g++) {
-    let ink: u32 = 0;
-    for (let e = 0; e < count; e++) {
-      const at = inputs + ((<usize>e * n) << 3) + (<usize>g << 5);
-      if (v128.any_true(v128.or(v128.load(at), v128.load(at, 16)))) ink |= masked ? <u32>1 << e : 1;
-    }
-    const mask = masked ? ink : ink ? 0xffffffff : 0;
-    store<u32>(masks + (<usize>g << 2), mask);
-    if (!mask) empty++;
-  }
-  writeBlockList(list, masks, blocks, empty);
 }
 
 /** The dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */
