@@ -66,7 +66,7 @@ export function distortRow(arena: Arena, src: number, dst: number, record: numbe
   }
 }
 
-/** Zeroes each input with probability p (a u32 draw below p * 2^32) and scales the rest by 1/(1-p). */
+/** Zeroes each non-zero input with probability p (a u32 draw below p * 2^32) and scales the kept ones by 1/(1-p); zeros take no draw. */
 export function dropRow(arena: Arena, dst: number, n: number, record: number): void {
   const { f64, u32 } = arena;
   const state = u32[(record + RECORD.DROPOUT_STATE) >> 2];
@@ -74,7 +74,8 @@ export function dropRow(arena: Arena, dst: number, n: number, record: number): v
   const keep = f64[(record + RECORD.KEEP) >> 3];
   for (let k = 0; k < n; k++) {
     const at = (dst >> 3) + k;
-    f64[at] = nextU32(u32, state) < threshold ? 0 : f64[at] * keep;
+    const value = f64[at];
+    if (value !== 0) f64[at] = nextU32(u32, state) < threshold ? 0 : value * keep;
   }
 }
 
