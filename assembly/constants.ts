@@ -9,3 +9,9 @@ export const QUADRATIC: i32 = 1;
 export const LIST_HEADER: usize = 8;
 /** A block's example mask has one bit per example. */
 export const MASK_EXAMPLES: i32 = 32;
+/** Flags of an augment record (assembly/augment.ts): which transforms a training gather applies. */
+export const AUGMENT_AFFINE: u32 = 1;
+export const AUGMENT_ELASTIC: u32 = 2;
+export const AUGMENT_DROPOUT: u32 = 4;
+/** Byte offset of the Gaussian taps in an augment record, after its fixed fields. */
+export const AUGMENT_TAPS: usize = 80;

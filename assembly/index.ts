@@ -4,7 +4,7 @@
 // Weights are stored [out][in], so a forward output is a dot product of two
 // contiguous rows, and the mini-batch is processed as one small GEMM.
 
-export { CROSS_ENTROPY, LIST_HEADER, MASK_EXAMPLES, QUADRATIC, RELU, SIGMOID, SOFTMAX } from './constants';
+export { AUGMENT_AFFINE, AUGMENT_DROPOUT, AUGMENT_ELASTIC, AUGMENT_TAPS, CROSS_ENTROPY, LIST_HEADER, MASK_EXAMPLES, QUADRATIC, RELU, SIGMOID, SOFTMAX } from './constants';
 export { gatherBatch, denseLists } from './ink';
 export { denseForward } from './forward';
 export { denseBackwardInput } from './backward';

@@ -1,4 +1,5 @@
 // Gathering a mini-batch and the block lists of where its examples have ink.
+import { distortRow, distorts, dropRow, dropsInputs } from './augment';
 import { LIST_HEADER, MASK_EXAMPLES } from './constants';
 
 // Block lists name the input columns a kernel must visit, as byte offsets into an f64 input row: a header
@@ -9,8 +10,9 @@ import { LIST_HEADER, MASK_EXAMPLES } from './constants';
 // rather than runs of blocks keeps each inner loop's trip count fixed, so its exit branch is predicted.
 
 /** Gathers a mini-batch: bytes scaled to [0,1] as f64 rows, and labels. indices == 0 means rows first..first+count.
- *  Optionally also the block lists the sparse kernels skip by (each pointer may be 0): pairLists, for each
- *  example pair p (the last example alone when count is odd), the 2-column blocks with ink in example 2p or
+ *  With an augment record (assembly/augment.ts; 0: none), each row distorted and its inputs dropped as it says,
+ *  and the block lists made from those values instead of the bytes. Optionally also the block lists the sparse
+ *  kernels skip by (each pointer may be 0): pairLists, for each example pair p (the last example alone when count is odd), the 2-column blocks with ink in example 2p or
  *  2p+1, pairStride bytes apart; accumulateList, every 4-column block with a mask of the examples that have
  *  ink there (count <= 32; above that every example counts as having ink), those without any first. */
 export function gatherBatch(
@@ -23,25 +25,32 @@ export function gatherBatch(
   pairLists: usize, pairStride: i32, // (ceil(count / 2)) lists out, or 0
   accumulateList: usize, // list out, or 0
   scratch: usize, // (inputSize / 4) u32
+  augment: usize, // augment record, or 0
 ): void {
   assert(count >= 0 && inputSize > 0, 'gatherBatch: a negative count or an empty row');
-  const scale = f64x2.splat(1.0 / 255.0);
-  const vecEnd = inputSize & ~7;
+  assert(!augment || !distorts(augment) || load<i32>(augment, 68) * load<i32>(augment, 68) == inputSize, 'gatherBatch: the augment record is for another image size');
   for (let e = 0; e < count; e++) {
     const row = rowOf(indices, first, e);
     store<u8>(targets + e, load<u8>(labels + row));
     const src = images + row * inputSize;
     const dst = inputs + ((<usize>e * inputSize) << 3);
-    for (let k = 0; k < vecEnd; k += 8) {
-      const wide = v128.load8x8_u(src + k); // 8 pixels as u16
-      const lo = i32x4.extend_low_i16x8_u(wide), hi = i32x4.extend_high_i16x8_u(wide);
-      const out = dst + (<usize>k << 3);
-      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(lo), scale));
-      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), scale), 16);
-      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(hi), scale), 32);
-      v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), scale), 48);
+    if (augment) {
+      if (distorts(augment)) distortRow(src, dst, inputSize, augment);
+      else scaleRow(src, dst, inputSize);
+      if (dropsInputs(augment)) dropRow(dst, inputSize, augment);
+    } else scaleRow(src, dst, inputSize);
+  }
+  if (augment) {
+    // The lists of the values gathered: a distortion moves ink, dropout removes it.
+    if (pairLists) {
+      for (let e = 0; e < count; e += 2) {
+        const a = inputs + ((<usize>e * inputSize) << 3);
+        const b = e + 1 < count ? a + (<usize>inputSize << 3) : a;
+        pairInkValues(a, b, inputSize, pairLists + <usize>(e >> 1) * pairStride);
+      }
     }
-    for (let k = vecEnd; k < inputSize; k++) store<f64>(dst + (<usize>k << 3), <f64>load<u8>(src + k) * (1.0 / 255.0));
+    if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch, inputs);
+    return;
   }
   if (pairLists) {
     for (let e = 0; e < count; e += 2) {
@@ -50,7 +59,24 @@ export function gatherBatch(
       pairInk(a, b, inputSize, pairLists + <usize>(e >> 1) * pairStride);
     }
   }
-  if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch);
+  if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch, 0);
+}
+
+// dst (n f64) = the u8 row at src scaled to [0, 1].
+// @ts-ignore: decorator
+@inline function scaleRow(src: usize, dst: usize, inputSize: i32): void {
+  const scale = f64x2.splat(1.0 / 255.0);
+  const vecEnd = inputSize & ~7;
+  for (let k = 0; k < vecEnd; k += 8) {
+    const wide = v128.load8x8_u(src + k); // 8 pixels as u16
+    const lo = i32x4.extend_low_i16x8_u(wide), hi = i32x4.extend_high_i16x8_u(wide);
+    const out = dst + (<usize>k << 3);
+    v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(lo), scale));
+    v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(lo, lo, 2, 3, 0, 1)), scale), 16);
+    v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(hi), scale), 32);
+    v128.store(out, f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(hi, hi, 2, 3, 0, 1)), scale), 48);
+  }
+  for (let k = vecEnd; k < inputSize; k++) store<f64>(dst + (<usize>k << 3), <f64>load<u8>(src + k) * (1.0 / 255.0));
 }
 
 // @ts-ignore: decorator
@@ -83,20 +109,28 @@ function pairInk(a: usize, b: usize, n: i32, list: usize): void {
 }
 
 // The list of 4-column blocks with their example masks: blocks without ink first, then the others in
-// column order (ordering them by example count to steady the loop branch was measured no faster).
-function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize): void {
+// column order (ordering them by example count to steady the loop branch was measured no faster). Ink is read
+// from the u8 images (values 0) or, when distorted, from the gathered f64 rows at values (count x n).
+function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize, values: usize): void {
   const blocks = n >> 2;
   const masked = count <= MASK_EXAMPLES;
   let empty: u32 = 0;
   for (let g = 0; g < blocks; g++) {
     let ink: u32 = 0;
     for (let e = 0; e < count; e++) {
-      if (load<u32>(images + rowOf(indices, first, e) * n + (<usize>g << 2))) ink |= masked ? <u32>1 << e : 1;
+      const at = values + ((<usize>e * n) << 3) + (<usize>g << 5);
+      const has = values ? v128.any_true(v128.or(v128.load(at), v128.load(at, 16))) : load<u32>(images + rowOf(indices, first, e) * n + (<usize>g << 2)) != 0;
+      if (has) ink |= masked ? <u32>1 << e : 1;
     }
     const mask = masked ? ink : ink ? 0xffffffff : 0;
     store<u32>(masks + (<usize>g << 2), mask);
     if (!mask) empty++;
   }
+  writeBlockList(list, masks, blocks, empty);
+}
+
+// The accumulate list from each block's mask: header, then the `empty` blocks without ink, then the others.
+function writeBlockList(list: usize, masks: usize, blocks: i32, empty: u32): void {
   store<u32>(list, <u32>blocks);
   store<u32>(list, empty, 4);
   let zeroAt = list + LIST_HEADER;
@@ -109,6 +143,20 @@ function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32,
     if (mask) inkAt += 8;
     else zeroAt += 8;
   }
+}
+
+// pairInk over f64 rows a and b: a 2-column block has ink when a bit of either row's 16 bytes is set (a -0 is
+// listed, which is exact too: listing a column never changes a sum).
+function pairInkValues(a: usize, b: usize, n: i32, list: usize): void {
+  const entries = list + LIST_HEADER;
+  let count: usize = 0;
+  for (let g = 0; g < n >> 1; g++) {
+    const k = <usize>g << 4;
+    store<u32>(entries + (count << 2), <u32>k);
+    count += <usize>v128.any_true(v128.or(v128.load(a + k), v128.load(b + k)));
+  }
+  store<u32>(list, <u32>count);
+  store<u32>(list, 0, 4);
 }
 
 /** The dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */

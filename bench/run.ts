@@ -5,6 +5,7 @@ import { Bench } from 'tinybench';
 import type { MnistSplit } from '../data/mnist.js';
 import { Network } from '../engine/network.js';
 import type { EngineOptions } from '../engine/network.js';
+import { validateAugment } from '../model/augment.js';
 import { CANONICAL_SPEC } from '../model/spec.js';
 import { Random } from '../util/random.js';
 import { createTfjsContender } from './tfjs.js';
@@ -71,6 +72,8 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     ...(relaxed ? [await ourEngine('wasm relaxed SIMD', { engine: 'wasm', simd: 'relaxed' }, split)] : []),
     await ourEngine(`wasm ${best} SIMD, 2 threads`, { engine: 'wasm', simd: best, threads: 2 }, split),
     await ourEngine('wasm standard SIMD, dense kernels', { engine: 'wasm', simd: 'standard', sparseInputs: false }, split),
+    // Simard's elastic distortions (alpha 34, sigma 4) drawn for every example of every batch.
+    await ourEngine(`wasm ${best} SIMD, elastic distortions`, { engine: 'wasm', simd: best, augment: validateAugment({ mode: 'elastic' }) }, split),
     await ourEngine('ts twin', { engine: 'ts' }, split),
     // One per optimizer beyond SGD (each at an eta it learns with), so their cost per epoch is visible.
     ...(await Promise.all((['momentum', 'nesterov', 'adam'] as const).map((name) => ourEngine(`wasm ${best} SIMD, ${name}`, { engine: 'wasm', simd: best, optimizer: { name } }, split, name === 'adam' ? 0.001 : 0.05)))),

@@ -12,6 +12,7 @@ import { predictCommand } from './cli/predict.js';
 import { benchCommand } from './cli/bench.js';
 import { exportCommand } from './cli/export.js';
 import { importCommand } from './cli/import.js';
+import { augmentCommand } from './cli/augment.js';
 
 // Node 20 ships relaxed SIMD behind a flag; enabling it before any wasm compiles lets --simd auto pick the FMA build.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -26,7 +27,7 @@ const program = new Command('mnist-wasm')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput(output);
-const commands = [trainCommand, evaluateCommand, predictCommand, reportCommand, compareCommand, downloadCommand, benchCommand, exportCommand, importCommand];
+const commands = [trainCommand, evaluateCommand, predictCommand, reportCommand, compareCommand, downloadCommand, benchCommand, exportCommand, importCommand, augmentCommand];
 for (const command of commands.map((make) => make())) {
   program.addCommand(command.exitOverride().configureOutput(output).showSuggestionAfterError());
 }

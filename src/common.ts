@@ -5,6 +5,8 @@ export type { SimdBuild, SimdChoice, WasmBytesReader } from './engine/wasm.js';
 export type { WorkerSpawner, WorkerInit, WorkerEvents } from './engine/threads.js';
 export { CANONICAL_SPEC, parameterLayout, validateSpec } from './model/spec.js';
 export type { NetworkSpec, ParameterLayout, LayerLayout, HiddenActivation, OutputActivation, CostName, WeightInit, BiasInit } from './model/spec.js';
+export { AUGMENT_MODES, DEFAULT_AUGMENT, validateAugment } from './model/augment.js';
+export type { AugmentMode, AugmentSettings } from './model/augment.js';
 export { modelFitProblem, type ModelTask } from './model/fit.js';
 export { validateOptimizer, validateSchedule, validateRegularization, etaForEpoch, OPTIMIZER_NAMES, SCHEDULE_NAMES, DEFAULT_OPTIMIZER, DEFAULT_SCHEDULE, DEFAULT_REGULARIZATION, DEFAULT_GAMMA } from './model/learning.js';
 export type { OptimizerName, OptimizerSettings, OptimizerState, ScheduleName, ScheduleSettings, RegularizationSettings } from './model/learning.js';

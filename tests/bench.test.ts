@@ -16,6 +16,7 @@ test('mnist-wasm bench --quick --json prints the table, writes JSON, and maps ea
     assert.ok(summary.epochSeconds[name] > 0, name);
   }
   assert.ok(Object.keys(summary.epochSeconds).some((n) => /2 threads/.test(n)));
+  assert.ok(Object.keys(summary.epochSeconds).some((n) => /elastic distortions/.test(n)));
   assert.match(run.stdout, /trainExamplesPerSecond/);
   assert.doesNotMatch(run.stderr, /tfjs-node|Hi, looks like/, 'no TensorFlow.js banner');
   assert.deepEqual(JSON.parse(await readFile(join(out, 'bench-latest.json'), 'utf8')).epochSeconds, summary.epochSeconds);

@@ -51,5 +51,5 @@ test('the TypeScript twin mirrors the kernel files of assembly/ file for file', 
   const kernelFiles = (dir: string, shared: string[]) => readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.ts') && !shared.includes(f)).sort();
   const core = kernelFiles('assembly', ['index.ts', 'constants.ts', 'simd.ts']);
   assert.deepEqual(kernelFiles('src/engine/twin', ['index.ts']), core);
-  assert.deepEqual(core, ['backward.ts', 'cost.ts', 'dropout.ts', 'forward.ts', 'ink.ts', 'optim.ts', 'random.ts', 'update.ts']);
+  assert.deepEqual(core, ['augment.ts', 'backward.ts', 'cost.ts', 'dropout.ts', 'forward.ts', 'ink.ts', 'optim.ts', 'random.ts', 'update.ts']);
 });

@@ -7,6 +7,7 @@ import { ConfigError } from '../src/errors.js';
 import type { SavedModel } from '../src/model/file.js';
 import { parameterLayout } from '../src/model/spec.js';
 import { DEFAULT_OPTIMIZER, DEFAULT_REGULARIZATION, DEFAULT_SCHEDULE, validateSchedule } from '../src/model/learning.js';
+import { DEFAULT_AUGMENT } from '../src/model/augment.js';
 import { spec } from './helpers.js';
 
 const DEFAULTS: TrainFlags = {
@@ -51,7 +52,7 @@ test('resuming with only --resume takes every setting from the file, none from t
   assert.deepEqual(settings, {
     spec: savedSpec, epochs: 3, batchSize: 20, eta: 0.1, lambda: 5, seed: 11, init: { weights: 'normal', biases: 'zero' }, dataset: 'fashion-mnist',
     trainSize: 20000, engine: 'ts', simd: 'auto', threads: 2, earlyStopping: 4, keepBest: false, monitor: { train: false, validation: true, test: false },
-    resume: saved.state, ...PLAIN,
+    resume: saved.state, ...PLAIN, augment: DEFAULT_AUGMENT,
   });
 });
 
@@ -118,9 +119,10 @@ test('resuming takes the optimizer, schedule, regularisation and keep-best from 
   assert.deepEqual([changed.optimizer.beta1, changed.optimizer.beta2, changed.schedule.gamma, changed.schedule.stepSize, changed.regularization.dropout], [0.8, 0.99, 0.25, 2, 0]);
 });
 
-test('a file asking for input dropout, which this build cannot do, is refused rather than trained without it', () => {
+test('a file with input dropout resumes with it, unless --input-dropout says otherwise', () => {
   const inputDropout: SavedModel = { ...adam, training: { ...(adam.training as NonNullable<SavedModel['training']>), regularization: { dropout: 0, inputDropout: 0.1, maxNorm: 0 } } };
-  assert.throws(() => resolveTrainConfig(...parse({ resume: 'i.json' }), { file: 'i.json', model: inputDropout }), /^ConfigError: i\.json: input dropout 0\.1 is not supported by this build$/);
+  assert.equal(resolveTrainConfig(...parse({ resume: 'i.json' }), { file: 'i.json', model: inputDropout }).regularization.inputDropout, 0.1);
+  assert.equal(resolveTrainConfig(...parse({ resume: 'i.json', inputDropout: 0.3 }), { file: 'i.json', model: inputDropout }).regularization.inputDropout, 0.3);
 });
 
 test('a version 1 file (no learning settings) resumes as plain SGD at a constant eta, or with the optimizer given', () => {

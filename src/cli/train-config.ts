@@ -10,9 +10,12 @@ import { validateSpec } from '../model/spec.js';
 import type { BiasInit, NetworkSpec, WeightInit } from '../model/spec.js';
 import type { TrainerState } from '../train/trainer.js';
 import type { MetricSet } from '../train/metrics.js';
+import type { AugmentSettings } from '../model/augment.js';
+import { augmentFromFlags } from './augment-flags.js';
+import type { AugmentFlags } from './augment-flags.js';
 
-/** What commander parses `train`'s command line into. */
-export interface TrainFlags {
+/** What commander parses `train`'s command line into (the distortion flags: src/cli/augment.ts). */
+export interface TrainFlags extends AugmentFlags {
   layers: number[];
   activation: NetworkSpec['activation'];
   outputActivation: NetworkSpec['outputActivation'];
@@ -78,6 +81,8 @@ export interface TrainSettings extends Pick<TrainingConfig, 'epochs' | 'batchSiz
   monitor: Record<MetricSet, boolean>;
   /** Where a resumed run continues from. */
   resume: TrainerState | undefined;
+  /** What training gathers do to the inputs (--augment and its flags); --input-dropout is in regularization. */
+  augment: AugmentSettings;
 }
 
 const SPEC_FLAGS = [
@@ -133,6 +138,8 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
       test: pick('monitorTest', flags.monitorTest, monitor?.test),
     },
     resume: resumed?.model.state,
+    // A distortion flag given overrides the resumed model's value; the rest keep it (flags have no defaults here).
+    augment: augmentFromFlags(flags, saved.augment),
   };
 }
 
@@ -170,8 +177,6 @@ function resolveLearning(flags: TrainFlags, given: (flag: keyof TrainFlags) => b
     throw new ConfigError(`--optimizer ${optimizerName} differs from the resumed model's ${saved.optimizer?.name} (${resumed.file}), whose optimizer state cannot carry over`);
   }
   const reg = saved.regularization;
-  // The engine has no input dropout yet (the augmentation work brings it): a file asking for it is refused, not ignored.
-  if (resumed && reg?.inputDropout) throw new ConfigError(`${resumed.file}: input dropout ${reg.inputDropout} is not supported by this build`);
   return {
     optimizer: validateOptimizer({
       name: optimizerName,
@@ -189,6 +194,7 @@ function resolveLearning(flags: TrainFlags, given: (flag: keyof TrainFlags) => b
     }),
     regularization: validateRegularization({
       dropout: from('dropout', flags.dropout, reg?.dropout),
+      inputDropout: from('inputDropout', flags.inputDropout, reg?.inputDropout),
       maxNorm: from('maxNorm', flags.maxNorm, reg?.maxNorm),
     }),
   };
@@ -214,6 +220,7 @@ export function trainingRecord(settings: TrainSettings, trainCount: number, simd
     optimizer: settings.optimizer,
     schedule: settings.schedule,
     regularization: settings.regularization,
+    ...(settings.augment.mode !== 'none' ? { augment: settings.augment } : {}),
   };
 }
 

@@ -22,11 +22,13 @@ import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveIn
 import { learningOptions } from './learning-options.js';
 import { epochProgress } from './progress.js';
 import { defaultModelPath, resolveTrainConfig, trainingRecord } from './train-config.js';
+import { augmentOptions, describeAugment } from './augment-flags.js';
 import type { TrainFlags, TrainSettings } from './train-config.js';
 
 export function trainCommand(): Command {
   const command = new Command('train').description('train a network on MNIST and report cost and accuracy per epoch');
   for (const option of specOptions()) command.addOption(option);
+  for (const option of augmentOptions()) command.addOption(option);
   command
     .addOption(new Option('--epochs <n>', 'epochs (in total, when resuming)').argParser(positiveInteger('epochs')).default(20))
     .addOption(new Option('--batch <n>', 'mini-batch size; the training set size gives full-batch gradient descent').argParser(positiveInteger('batch')).default(10))
@@ -112,7 +114,7 @@ function headerLine(settings: TrainSettings, network: Network, dir: string, spli
 }
 
 /** The learning settings that differ from plain SGD at a constant eta, for the header line. */
-function learningWords({ optimizer, schedule, regularization, keepBest }: TrainSettings): string {
+function learningWords({ optimizer, schedule, regularization, keepBest, augment }: TrainSettings): string {
   const words: string[] = [];
   if (optimizer.name === 'momentum' || optimizer.name === 'nesterov') words.push(`${optimizer.name} ${optimizer.momentum}`);
   if (optimizer.name === 'adam') words.push(`adam (beta1 ${optimizer.beta1}, beta2 ${optimizer.beta2}, epsilon ${optimizer.epsilon})`);
@@ -123,6 +125,7 @@ function learningWords({ optimizer, schedule, regularization, keepBest }: TrainS
   if (regularization.dropout) words.push(`dropout ${regularization.dropout}`);
   if (regularization.maxNorm) words.push(`max-norm ${regularization.maxNorm}`);
   if (keepBest) words.push('keeping the best epoch');
+  if (augment.mode !== 'none' || regularization.inputDropout) words.push(describeAugment(augment, regularization.inputDropout));
   return words.map((w) => `, ${w}`).join('');
 }
 
@@ -154,6 +157,7 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   const network = await Network.create(settings.spec, {
     engine: settings.engine, simd: settings.simd, threads: settings.threads,
     init: { ...settings.init, seed: settings.seed }, parameters: resumed?.model.parameters,
+    augment: settings.augment, inputDropout: settings.regularization.inputDropout,
   });
   const training = trainingRecord(settings, split.train.count, network.simd);
   const history: EpochMetrics[] = [...(resumed?.model.metrics ?? [])];

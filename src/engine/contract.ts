@@ -14,6 +14,12 @@ export const CORE_CONSTANTS = {
   LIST_HEADER: 8,
   /** A block's example mask has one bit per example: larger batches count every example as having ink. */
   MASK_EXAMPLES: 32,
+  /** Flags of an augment record (src/engine/augment-record.ts): which transforms a training gather applies. */
+  AUGMENT_AFFINE: 1,
+  AUGMENT_ELASTIC: 2,
+  AUGMENT_DROPOUT: 4,
+  /** Byte offset of the Gaussian taps in an augment record, after its fixed fields. */
+  AUGMENT_TAPS: 80,
 } as const;
 
 /** Activation and cost codes as the kernels take them. */
@@ -22,7 +28,7 @@ export const COST_CODE = { 'cross-entropy': CORE_CONSTANTS.CROSS_ENTROPY, quadra
 
 /** Every kernel's parameter count; the compiler checks it against the Kernels interface, the loader against the core. */
 export const KERNEL_ARITY = {
-  gatherBatch: 12,
+  gatherBatch: 13,
   denseLists: 3,
   denseForward: 12,
   outputDelta: 8,

@@ -10,9 +10,11 @@ export interface Kernels {
    * (pointer 0: not wanted) the block lists the sparse kernels skip by, each a header (u32 count, u32
    * zeroCount) and entries: per example pair, pairStride bytes apart, the u32 byte offsets of the 2-column
    * blocks with ink in either example; and every 4-column block as (u32 offset, u32 mask of the examples
-   * with ink, count <= 32), the zeroCount blocks without ink first. scratch holds inputSize / 4 u32.
+   * with ink, count <= 32), the zeroCount blocks without ink first. scratch holds inputSize / 4 u32. augment:
+   * an augment record (src/engine/augment-record.ts) or 0; with one, each row is distorted and its inputs
+   * dropped as the record says, drawing from its generator streams, and the lists are made from those values.
    */
-  gatherBatch(images: number, labels: number, indices: number, first: number, count: number, inputSize: number, inputs: number, targets: number, pairLists: number, pairStride: number, accumulateList: number, scratch: number): void;
+  gatherBatch(images: number, labels: number, indices: number, first: number, count: number, inputSize: number, inputs: number, targets: number, pairLists: number, pairStride: number, accumulateList: number, scratch: number, augment: number): void;
   /** Writes the dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */
   denseLists(forwardList: number, accumulateList: number, nIn: number): void;
   /** output (m, nOut) = activation(input (m, nIn) . weights (nOut, nIn)^T + biases), each example pair over its list of 2-column blocks (lists + pair * listStride; other columns are zero), for output rows jStart..jEnd (softmax: all). */

@@ -5,6 +5,9 @@ import type { NetworkSpec, ParameterLayout } from '../model/spec.js';
 import { initParameters } from '../model/init.js';
 import type { InitOptions } from '../model/init.js';
 import { Arena } from './arena.js';
+import { transformsInputs, writeAugmentRecord } from './augment-record.js';
+import type { InputTransform } from './augment-record.js';
+import type { AugmentSettings } from '../model/augment.js';
 import type { Kernels } from './kernels.js';
 import { Passes } from './passes.js';
 import { allocateDropout, allocatePointers, denseBatch, GENERATOR_NAMES } from './pointers.js';
@@ -52,6 +55,11 @@ export interface EngineOptions extends LearningOptions {
    * an Error with its message, file and line instead of a bare trap. One thread only, and several times slower.
    */
   debug?: boolean;
+  // What training gathers do to the inputs (src/engine/augment-record.ts); evaluation, gradient and predict never.
+  /** Affine and elastic distortions of each example at every training step (validateAugment; default none). */
+  augment?: AugmentSettings;
+  /** Probability of dropping each input pixel at every training step, kept ones scaled by 1/(1-p) (default 0). */
+  inputDropout?: number;
 }
 
 export type { Learning, LearningOptions } from './optimizer.js';
@@ -131,6 +139,8 @@ export class Network {
   private settings: Learning;
   private readonly optimizer: Optimizer;
   private dropoutBuffers: DropoutPointers | undefined;
+  /** What training gathers do to the inputs now (the record written for it, if any, is the passes'). */
+  private transform: InputTransform = {};
 
   private constructor(spec: NetworkSpec, layout: ParameterLayout, engine: EngineCore, passes: Passes, pool: ThreadPool | undefined, chunkRows: number, deferUpdate: boolean) {
     this.spec = spec;
@@ -204,6 +214,17 @@ export class Network {
     passes.dropout = settings.dropout > 0 && this.dropoutBuffers ? { p: settings.dropout, buffers: this.dropoutBuffers } : undefined;
     const fused = settings.optimizer.name === 'sgd' && settings.dropout === 0 && settings.maxNorm === 0;
     this.schedule.setDeferral(this.deferUpdate && fused);
+    if (options.augment !== undefined || options.inputDropout !== undefined) {
+      this.setInputTransform({ augment: options.augment ?? this.transform.augment, inputDropout: options.inputDropout ?? this.transform.inputDropout });
+    }
+  }
+
+  /** Distortions and input dropout of the training gathers from the next step (a record in engine memory when any). */
+  private setInputTransform(transform: InputTransform): void {
+    if (JSON.stringify(transform) === JSON.stringify(this.transform)) return;
+    const passes = this.schedule.settled();
+    passes.useAugmentRecord(transformsInputs(transform) ? writeAugmentRecord(this.arena, this.spec.layers[0], transform, passes.pointers.generators) : 0);
+    this.transform = { ...transform };
   }
 
   /** The optimizer's moments (copies, in the flat layout) and step count, to save with a checkpoint. */

@@ -1,6 +1,7 @@
 // The host side of the optimizers beyond fused SGD: their moment buffers in engine memory (the layout of the
 // parameters), the step count, and the kernel step each layer's update is.
 import { ConfigError } from '../errors.js';
+import type { AugmentSettings } from '../model/augment.js';
 import { MOMENT_COUNT, validateOptimizer, validateRegularization } from '../model/learning.js';
 import type { OptimizerSettings, OptimizerState } from '../model/learning.js';
 import type { Arena } from './arena.js';
@@ -15,6 +16,9 @@ export interface LearningOptions {
   dropout?: number;
   /** Largest L2 norm of each unit's incoming weights, enforced after every step (0: off). */
   maxNorm?: number;
+  /** Distortions of each training example (default none) and input pixel dropout (default 0): see augment-record.ts. */
+  augment?: AugmentSettings;
+  inputDropout?: number;
 }
 
 export interface Learning {

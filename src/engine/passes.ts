@@ -31,6 +31,8 @@ export class Passes {
   dropout: Dropout | undefined;
   /** The gradient buffer holds zeros (an optimizer's step leaves it so), so clearing it can be skipped. */
   private gradientClear = false;
+  /** The augment record training gathers apply (src/engine/augment-record.ts), or 0: the inputs as they are. */
+  private augmentRecord = 0;
 
   constructor(kernels: Kernels, arena: Arena, pointers: NetworkPointers, pool: ThreadPool | undefined, sparseInputs: boolean) {
     this.kernels = kernels;
@@ -40,7 +42,12 @@ export class Passes {
     this.sparseInputs = sparseInputs;
   }
 
-  /** Gathers the given rows into a slot's buffers. */
+  /** From now on, training gathers (gatherRows, prepareRows) distort and drop inputs as this record says (0: none). */
+  useAugmentRecord(record: number): void {
+    this.augmentRecord = record;
+  }
+
+  /** Gathers the given training rows into a slot's buffers. */
   gatherRows(data: DatasetHandle, rows: Uint32Array, slot: 0 | 1): BatchInput {
     const { batch, gather } = this.prepareRows(data, rows, slot);
     gather();
@@ -53,18 +60,18 @@ export class Passes {
       if (rows[i] >= data.count) throw new ConfigError(`row ${rows[i]} is outside the dataset (${data.count} rows)`);
     }
     this.arena.u32.set(rows, this.pointers.indices >> 2);
-    return this.prepareGather(data, this.pointers.indices, 0, rows.length, slot);
+    return this.prepareGather(data, this.pointers.indices, 0, rows.length, slot, this.augmentRecord);
   }
 
-  /** Gathers the contiguous rows first..first+count (evaluation, gradient). */
+  /** Gathers the contiguous rows first..first+count as they are (evaluation, gradient). */
   gatherRange(data: DatasetHandle, first: number, count: number): BatchInput {
-    const { batch, gather } = this.prepareGather(data, 0, first, count, 0);
+    const { batch, gather } = this.prepareGather(data, 0, first, count, 0, 0);
     gather();
     return batch;
   }
 
-  /** The batch a gather will fill: with sparse inputs, the lists of where its examples have ink. */
-  private prepareGather(data: DatasetHandle, indices: number, first: number, count: number, slot: 0 | 1): { batch: BatchInput; gather: () => void } {
+  /** The batch a gather will fill (through an augment record, or 0): with sparse inputs, the lists of where its examples have ink. */
+  private prepareGather(data: DatasetHandle, indices: number, first: number, count: number, slot: 0 | 1, augment: number): { batch: BatchInput; gather: () => void } {
     const { pointers, kernels } = this;
     const buffers = pointers.batches[slot];
     const layer = pointers.layers[0];
@@ -73,8 +80,8 @@ export class Passes {
       ? { slot, inputs: buffers.inputs, forwardLists: buffers.pairLists, listStride: pointers.pairStride, accumulateList: buffers.list, masked: count <= CORE_CONSTANTS.MASK_EXAMPLES ? 1 : 0 }
       : { slot, inputs: buffers.inputs, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
     const gather = sparse
-      ? () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, buffers.pairLists, pointers.pairStride, buffers.list, pointers.gatherScratch)
-      : () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, 0, 0, 0, 0);
+      ? () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, buffers.pairLists, pointers.pairStride, buffers.list, pointers.gatherScratch, augment)
+      : () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, 0, 0, 0, 0, augment);
     return { batch, gather };
   }
 

@@ -21,6 +21,8 @@ import { MOMENT_COUNT } from './learning.js';
 import type { OptimizerName, OptimizerSettings, RegularizationSettings, ScheduleSettings } from './learning.js';
 import { BIAS_INITS, parameterLayout, validateSpec, WEIGHT_INITS } from './spec.js';
 import type { BiasInit, NetworkSpec, ParameterLayout, WeightInit } from './spec.js';
+import { validateAugment } from './augment.js';
+import type { AugmentSettings } from './augment.js';
 
 export const MODEL_FORMAT = 'mnist-wasm-model';
 export const MODEL_VERSION = 2;
@@ -51,6 +53,8 @@ export interface TrainingConfig {
   regularization?: RegularizationSettings;
   /** Which sets were evaluated after each epoch. */
   monitor?: { train: boolean; validation: boolean; test: boolean };
+  /** Distortions of the training inputs (version 2; absent: none). Input dropout is in regularization. */
+  augment?: AugmentSettings;
 }
 
 export interface SavedModel {
@@ -171,7 +175,18 @@ function parseLearning(field: ReturnType<typeof fieldReader>, fail: (reason: str
     ...(field.has('optimizer') ? { optimizer: parseOptimizer(field.get('optimizer'), fail) } : {}),
     ...(field.has('schedule') ? { schedule: parseSchedule(field.get('schedule'), fail) } : {}),
     ...(field.has('regularization') ? { regularization: parseRegularization(field.get('regularization'), fail) } : {}),
+    ...(field.has('augment') ? { augment: parseAugment(field.get('augment'), fail) } : {}),
   };
+}
+
+function parseAugment(value: unknown, fail: (reason: string) => never): AugmentSettings {
+  if (!isRecord(value)) return fail('"augment" must be an object');
+  const { mode, rotate, scale, shear, shift, elasticAlpha, elasticSigma } = value;
+  try {
+    return validateAugment({ mode, rotate, scale, shear, shift, elasticAlpha, elasticSigma } as Partial<AugmentSettings>);
+  } catch (error) {
+    return fail(`"augment": ${(error as Error).message}`);
+  }
 }
 
 function parseMonitor(value: unknown, fail: (reason: string) => never): { train: boolean; validation: boolean; test: boolean } {

@@ -5,6 +5,8 @@ import { Random } from '../util/random.js';
 import { etaForEpoch, MOMENT_COUNT, validateOptimizer, validateRegularization, validateSchedule } from '../model/learning.js';
 import type { OptimizerSettings, RegularizationSettings, ScheduleSettings } from '../model/learning.js';
 import type { EpochMetrics, TrainerState } from '../model/state.js';
+import { validateAugment } from '../model/augment.js';
+import type { AugmentSettings } from '../model/augment.js';
 import { headlineAccuracy, METRIC_SETS } from './metrics.js';
 import type { MetricSet } from './metrics.js';
 
@@ -43,8 +45,10 @@ export interface TrainOptions {
   optimizer?: Partial<OptimizerSettings>;
   /** The learning rate per epoch (default constant). */
   schedule?: Partial<ScheduleSettings>;
-  /** Dropout and max-norm; given values replace the network's. */
+  /** Dropout, input dropout and max-norm; given values replace the network's. */
   regularization?: Partial<RegularizationSettings>;
+  /** Distortions of every training example at every step (default: the network's, none unless set). */
+  augment?: Partial<AugmentSettings>;
   /** Seeds the shuffle (the network's parameters are seeded where it is created). */
   seed?: number;
   /** Which sets to evaluate after each epoch (default: all that are given). */
@@ -105,7 +109,9 @@ interface BestEpoch {
 /** Applies the options' learning settings and a resumed run's optimizer and generator states to the network. */
 function prepareNetwork(network: Network, options: TrainOptions): void {
   const { optimizer, regularization, resume } = options;
-  if (optimizer || regularization) network.setLearning({ optimizer, dropout: regularization?.dropout, maxNorm: regularization?.maxNorm });
+  if (optimizer || regularization || options.augment) {
+    network.setLearning({ optimizer, dropout: regularization?.dropout, maxNorm: regularization?.maxNorm, inputDropout: regularization?.inputDropout, augment: options.augment && validateAugment(options.augment) });
+  }
   if (!resume) {
     network.seedGenerators(options.seed ?? 1);
     return;
