@@ -89,3 +89,40 @@ test('keepBest ends with the best epoch\'s parameters and state; early stopping 
   assert.ok(early.result.metrics.length > (early.result.bestEpoch as number));
   assert.deepEqual(early.network.getParameters(), early.seen.get(early.result.bestEpoch as number));
 });
+
+test('keepBest and early stopping continue across an interruption, also through a model file: the same best epoch, the same end', async () => {
+  const { parseModel, serializeModel } = await import('../src/model/file.js');
+  const noisy = { train: syntheticData(200, 12, 4, 3), validation: syntheticData(100, 12, 4, 4) };
+  const net = () => Network.create(spec([12, 16, 4]), { engine: 'wasm', simd: 'standard', init: { seed: 5 } });
+  for (const extra of [{ keepBest: true }, { earlyStopping: 2 }] as Partial<TrainOptions>[]) {
+    const settings = { epochs: 8, batchSize: 10, eta: 3, seed: 5, optimizer: { name: 'momentum' as const, momentum: 0.5 }, ...extra };
+    const straightNet = await net();
+    const straight = await train(straightNet, noisy, settings);
+    assert.ok(straight.restoredBestEpoch !== undefined, 'the straight run ends on its best epoch');
+    const bestEpoch = straight.bestEpoch as number;
+    // Stop after the best epoch (so the resumed run must remember it), and once before it.
+    for (const stopAfter of [bestEpoch, Math.max(1, bestEpoch - 1)]) {
+      const firstNet = await net();
+      const controller = new AbortController();
+      const first = await train(firstNet, noisy, { ...settings, signal: controller.signal, hooks: { onEpoch: (m) => void (m.epoch === stopAfter && controller.abort()) } });
+      assert.equal(first.stopped, 'aborted');
+      assert.equal(first.state.best?.epoch, first.bestEpoch, 'the state names the best epoch so far');
+      const layout = firstNet.layout;
+      const file = parseModel(serializeModel({ spec: firstNet.spec, layout, parameters: firstNet.getParameters(), training: undefined, state: first.state, metrics: [] }), 'ck.json');
+      // The file has no training block: its optimizer is read as sgd, so parse the state as the momentum run's.
+      const state = file.state ?? first.state;
+      const resumedNet = await Network.create(spec([12, 16, 4]), { engine: 'wasm', simd: 'standard', parameters: file.parameters });
+      const resumed = await train(resumedNet, noisy, { ...settings, resume: { ...state, optimizer: first.state.optimizer } });
+      assert.equal(resumed.stopped, straight.stopped, `${JSON.stringify(extra)} stopped after ${stopAfter}`);
+      assert.equal(resumed.restoredBestEpoch, straight.restoredBestEpoch);
+      assert.equal(resumed.bestEpoch, straight.bestEpoch);
+      assert.deepEqual(resumedNet.getParameters(), straightNet.getParameters(), `${JSON.stringify(extra)} stopped after ${stopAfter}`);
+      // Without the best so far the resumed run forgets it and ends elsewhere (or later): the test can tell.
+      if (stopAfter === bestEpoch) {
+        const amnesicNet = await Network.create(spec([12, 16, 4]), { engine: 'wasm', simd: 'standard', parameters: file.parameters });
+        await train(amnesicNet, noisy, { ...settings, resume: { ...state, optimizer: first.state.optimizer, best: undefined } });
+        assert.notDeepEqual(amnesicNet.getParameters(), straightNet.getParameters());
+      }
+    }
+  }
+});

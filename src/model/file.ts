@@ -6,7 +6,8 @@
 //   "training": { epochs, batchSize, eta, lambda, seed, init, dataset, trainSize, engine, simd?, threads?,
 //                 earlyStopping?, keepBest?, monitor?, optimizer?, schedule?, regularization? } | null,
 //                                                                 checked field by field; unknown keys are dropped
-//   "state": { epochsDone, batchesDone, rngState, optimizer?: { step, moments: [f64 block] }, generators? } | null,
+//   "state": { epochsDone, batchesDone, rngState, optimizer?: { step, moments: [f64 block] }, generators?,
+//              best?: { epoch, accuracy, kept?: { parameters: f64 block, state } } } | null,
 //                                                                 what --resume continues from
 //   "metrics": [ per-epoch EpochMetrics ],
 //   "parameters": f64 block = { "encoding": "base64-f64le", "count": N, "crc32": C, "data": "..." }
@@ -14,7 +15,7 @@
 // Version 1 (no learning fields: plain SGD, constant eta, no dropout) is still read.
 import { ModelFormatError } from '../errors.js';
 import { parseEpochMetrics } from './state.js';
-import type { EpochMetrics, TrainerState } from './state.js';
+import type { BestSoFar, EpochMetrics, TrainerState } from './state.js';
 import { decodeF64, encodeF64, fieldReader, isRecord, printable } from './file-fields.js';
 import { encodeOptimizerState, parseGenerators, parseOptimizer, parseOptimizerState, parseRegularization, parseSchedule } from './file-learning.js';
 import { MOMENT_COUNT } from './learning.js';
@@ -74,7 +75,7 @@ export function serializeModel(model: SavedModel): string {
     spec: model.spec,
     layout: model.layout,
     training: model.training ?? null,
-    state: state ? { ...state, ...(state.optimizer ? { optimizer: encodeOptimizerState(state.optimizer) } : {}) } : null,
+    state: state ? encodeState(state) : null,
     metrics: model.metrics,
     parameters: encodeF64(model.parameters),
   });
@@ -198,7 +199,7 @@ function parseMonitor(value: unknown, fail: (reason: string) => never): { train:
  * The resumable state: counts in range, the four 32-bit words of the shuffle generator, and (version 2) the
  * optimizer's moments, as many as the training block's optimizer keeps and each the size of the parameters.
  */
-function parseState(value: unknown, file: string, version: number, optimizer: { optimizer: OptimizerName; size: number }): TrainerState | undefined {
+function parseState(value: unknown, file: string, version: number, optimizer: { optimizer: OptimizerName; size: number }, nested = false): TrainerState | undefined {
   if (value === null || value === undefined) return undefined;
   const fail = (reason: string): never => {
     throw new ModelFormatError(file, `invalid training state: ${reason}`);
@@ -217,7 +218,39 @@ function parseState(value: unknown, file: string, version: number, optimizer: { 
     else if (state.epochsDone > 0 || state.batchesDone > 0) fail(`the ${optimizer.optimizer} optimizer's moments ("optimizer") are missing`);
   }
   if (field.has('generators')) state.generators = parseGenerators(field.get('generators'), fail);
+  if (field.has('best')) {
+    if (nested) fail('"best.kept.state" cannot hold a best of its own');
+    if (state.epochsDone === 0) fail('"best" before any epoch is done');
+    const parseNested = (inner: unknown): TrainerState => parseState(inner, file, version, optimizer, true) ?? fail('"best.kept.state" is missing');
+    state.best = parseBest(field.get('best'), parseNested, optimizer.size, state.epochsDone, fail);
+  }
   return state;
+}
+
+/** The state as stored: moments and the kept best epoch's parameters as checked f64 blocks. */
+function encodeState(state: TrainerState): Record<string, unknown> {
+  const { optimizer, best, ...rest } = state;
+  return {
+    ...rest,
+    ...(optimizer ? { optimizer: encodeOptimizerState(optimizer) } : {}),
+    ...(best ? { best: { epoch: best.epoch, accuracy: best.accuracy, ...(best.kept ? { kept: { parameters: encodeF64(best.kept.parameters), state: encodeState(best.kept.state) } } : {}) } } : {}),
+  };
+}
+
+/** state.best: the best epoch's number and accuracy, and (kept) its parameters and the state after it, one level deep. */
+function parseBest(value: unknown, parse: (state: unknown, nested: boolean) => TrainerState, size: number, epochsDone: number, fail: (reason: string) => never): BestSoFar {
+  if (!isRecord(value)) return fail('"best" must be an object');
+  const field = fieldReader(value, fail);
+  const epoch = field.integer('epoch', 1, Math.max(1, epochsDone), 'best.epoch');
+  const accuracy = field.number('accuracy', false, 'best.accuracy');
+  if (accuracy > 1) fail('"best.accuracy" must be a fraction from 0 to 1');
+  if (!field.has('kept')) return { epoch, accuracy };
+  const kept = field.get('kept');
+  if (!isRecord(kept)) return fail('"best.kept" must be an object');
+  const parameters = decodeF64(kept.parameters, size, { plural: 'best.kept.parameters', singular: 'parameter', need: 'the layout needs' }, fail);
+  const state = parse(kept.state, true);
+  if (state.epochsDone !== epoch || state.batchesDone !== 0) fail(`"best.kept.state" must be the state after epoch ${epoch}`);
+  return { epoch, accuracy, kept: { parameters, state } };
 }
 
 /** Per-epoch metrics, each copied field by field; a bad entry names its index. */

@@ -31,6 +31,16 @@ export interface TrainerState {
   optimizer?: OptimizerState;
   /** The core's random streams (dropout masks, distortions) by name, 4 u32 words each. */
   generators?: Record<string, number[]>;
+  /** The best epoch so far, so that early stopping and keep-best continue across a resume as if never stopped. */
+  best?: BestSoFar;
+}
+
+/** The best epoch so far by the headline accuracy (validation, else test, else training). */
+export interface BestSoFar {
+  epoch: number;
+  accuracy: number;
+  /** With keep-best or early stopping: that epoch's parameters and the state after it (without a best of its own), to end with. */
+  kept?: { parameters: Float64Array; state: TrainerState };
 }
 
 const OPTIONAL_NUMBERS = ['trainCost', 'trainAccuracy', 'validationCost', 'validationAccuracy', 'testCost', 'testAccuracy', 'eta'] as const;

@@ -159,14 +159,18 @@ export async function train(network: Network, data: TrainingData, options: Train
   const order = new Uint32Array(n).map((_, i) => i);
   const batches = Math.ceil(n / batchSize);
   const metrics: EpochMetrics[] = [];
-  let bestEpoch: number | undefined;
-  let bestAccuracy = -1;
+  let bestEpoch: number | undefined = options.resume?.best?.epoch;
+  let bestAccuracy = options.resume?.best?.accuracy ?? -1;
   let stopped: TrainResult['stopped'] = 'completed';
   let epochsDone = firstEpoch - 1;
   const keepsBest = options.keepBest === true || (options.earlyStopping ?? 0) > 0;
-  let best: BestEpoch | undefined;
+  const kept = options.resume?.best?.kept;
+  let best: BestEpoch | undefined = keepsBest && kept && bestEpoch !== undefined ? { epoch: bestEpoch, ...kept } : undefined;
+  // What the state records of the best epoch so far: its number and accuracy, and with keepsBest what restores it.
+  const bestSoFar = (): TrainerState['best'] => bestEpoch === undefined ? undefined
+    : { epoch: bestEpoch, accuracy: bestAccuracy, ...(best ? { kept: { parameters: best.parameters, state: best.state } } : {}) };
 
-  let state = captureState(network, epochsDone, skipBatches, random.getState());
+  let state: TrainerState = { ...captureState(network, epochsDone, skipBatches, random.getState()), best: bestSoFar() };
 
   for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
     const eta = etaForEpoch(options.eta, schedule, epoch, epochs);
@@ -199,7 +203,7 @@ export async function train(network: Network, data: TrainingData, options: Train
     }
     if (b < batches) {
       // Interrupted mid-epoch: the state says which mini-batches of this epoch's order are done.
-      state = captureState(network, epoch - 1, b, rngState);
+      state = { ...captureState(network, epoch - 1, b, rngState), best: bestSoFar() };
       stopped = 'aborted';
       break;
     }
@@ -228,6 +232,7 @@ export async function train(network: Network, data: TrainingData, options: Train
       bestEpoch = epoch;
       if (keepsBest) best = { epoch, parameters: network.getParameters(), state };
     }
+    state = { ...state, best: bestSoFar() };
     await hooks.onEpoch?.(m, state);
     if (options.earlyStopping && bestEpoch !== undefined && epoch - bestEpoch >= options.earlyStopping) {
       stopped = 'early-stopping';
@@ -243,7 +248,7 @@ export async function train(network: Network, data: TrainingData, options: Train
   if (best && stopped !== 'aborted' && (stopped === 'early-stopping' || options.keepBest)) {
     if (best.epoch !== epochsDone) restore(network, best);
     result.restoredBestEpoch = best.epoch;
-    result.state = best.state;
+    result.state = { ...best.state, best: bestSoFar() };
   }
   hooks.onEnd?.(result);
   return result;
