@@ -11,6 +11,7 @@ import { allocatePointers, denseBatch, GENERATOR_NAMES } from './pointers.js';
 import type { DatasetHandle, GeneratorName } from './pointers.js';
 import { Random } from '../util/random.js';
 import { Schedule } from './schedule.js';
+import { scoreRows } from './evaluate.js';
 import { createTsKernels } from './twin/index.js';
 import { loadWasmCore } from './wasm.js';
 import { ThreadPool } from './threads.js';
@@ -91,8 +92,6 @@ export function setEngineDefaults(defaults: { readWasm?: WasmBytesReader; spawnW
   defaultWasmReader = defaults.readWasm ?? defaultWasmReader;
   defaultWorkerSpawner = defaults.spawnWorker ?? defaultWorkerSpawner;
 }
-/** Evaluation chunk with sparse inputs: 16 to 128 rows measured the same; small keeps the buffers touched few. */
-const EVAL_CHUNK_ROWS = 16;
 
 /** The kernels and memory of one engine. */
 interface EngineCore {
@@ -269,23 +268,9 @@ export class Network {
     return this.arena.f64.slice(gradient >> 3, (gradient >> 3) + size);
   }
 
-  /** Mean cost and accuracy over rows first..first+count. */
+  /** Mean cost and accuracy over rows first..first+count (split across the threads, with the same sums). */
   evaluate(data: DatasetHandle, first = 0, count = data.count): Score {
-    const passes = this.schedule.settled();
-    const { pointers, kernels } = passes;
-    const top = pointers.layers[pointers.layers.length - 1];
-    const f64 = this.arena.f64;
-    f64.fill(0, pointers.score >> 3, (pointers.score >> 3) + 2);
-    // Forward passes skip zeros by example pair whatever the chunk size.
-    const chunk = passes.sparseInputs ? Math.min(this.chunkRows, EVAL_CHUNK_ROWS) : this.chunkRows;
-    for (let start = first; start < first + count; start += chunk) {
-      const m = Math.min(chunk, first + count - start);
-      const batch = passes.gatherRange(data, start, m);
-      passes.forward(batch, m);
-      kernels.scoreOutputs(top.output, pointers.targets, m, top.outputs, pointers.cost, top.activation, pointers.score);
-    }
-    const total = f64[pointers.score >> 3];
-    const correct = f64[(pointers.score >> 3) + 1];
+    const { total, correct } = scoreRows(this.schedule.settled(), this.pool, data, first, count);
     return { cost: count ? total / count : 0, correct, count, accuracy: count ? correct / count : 0 };
   }
 
