@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
+import { placeIn } from '../data/dataset.js';
+import type { ByteStore, Dataset } from '../data/dataset.js';
 import { parameterLayout, validateSpec } from '../model/spec.js';
 import type { NetworkSpec, ParameterLayout } from '../model/spec.js';
 import { initParameters } from '../model/init.js';
@@ -224,7 +225,7 @@ export class Network {
     return this.arena.used;
   }
 
-  /** Copies a dataset into engine memory once, so batches are gathered there without crossing the boundary. */
+  /** Copies a dataset into engine memory once (unless it was read there), so batches are gathered there without crossing the boundary. */
   upload(data: Dataset): DatasetHandle {
     const where = data.source ? ` (${data.source})` : '';
     if (data.inputSize !== this.spec.layers[0]) {
@@ -232,15 +233,24 @@ export class Network {
     }
     const classes = this.spec.layers[this.spec.layers.length - 1];
     let maxLabel = 0;
-    for (let i = 0; i < data.count; i++) maxLabel = Math.max(maxLabel, data.labels[i]);
+    const given = data.labels;
+    for (let i = 0; i < data.count; i++) maxLabel = Math.max(maxLabel, given[i]);
     if (maxLabel >= classes) {
       throw new ConfigError(`label ${maxLabel} found${where} but the network's output layer has only ${classes} classes`);
     }
+    // Read straight into this engine (byteStore): nothing to copy.
+    const placed = placeIn(data, this.arena);
+    if (placed) return { ...placed, count: data.count, inputSize: data.inputSize };
     const images = this.arena.alloc(data.count * data.inputSize);
     const labels = this.arena.alloc(data.count);
     this.arena.u8.set(data.images.subarray(0, data.count * data.inputSize), images);
     this.arena.u8.set(data.labels.subarray(0, data.count), labels);
     return { images, labels, count: data.count, inputSize: data.inputSize };
+  }
+
+  /** This engine's memory, for readers to put a dataset in (loadMnist's store): upload then copies nothing. */
+  get byteStore(): ByteStore {
+    return this.arena;
   }
 
   /**
