@@ -64,3 +64,23 @@ export function scoreOutputs(
 export function sumSquares(values: usize, n: i32): f64 {
   return dot(values, values, n);
 }
+
+/** scoreOutputs over examples eStart..eEnd in groups of `group` from example 0 (eStart a multiple of it): group g's
+ *  summed cost and correct count to partials[2g], partials[2g + 1]. The host adds the groups in order, so the
+ *  totals do not depend on how threads split the examples. */
+export function scoreGroups(
+  output: usize,   // (m, n) activations
+  targets: usize,  // (m) u8 labels
+  n: i32, cost: i32, activation: i32,
+  group: i32,
+  partials: usize, // (2 * groups) f64 out
+  eStart: i32, eEnd: i32,
+): void {
+  assert(group > 0 && eStart % group == 0, 'scoreGroups: slices must start at a group');
+  for (let e = eStart; e < eEnd; e += group) {
+    const at = partials + (<usize>(e / group) << 4);
+    store<f64>(at, 0);
+    store<f64>(at, 0, 8);
+    scoreOutputs(output + ((<usize>e * n) << 3), targets + e, min(group, eEnd - e), n, cost, activation, at);
+  }
+}

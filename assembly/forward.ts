@@ -121,3 +121,22 @@ export function denseForward(
     }
   }
 }
+
+/** denseForward of examples eStart..eEnd (even), every output row: evaluation, whose threads split the examples.
+ *  lists as denseForward's, the pair lists counted from example 0 (stride 0: one shared list). */
+export function forwardExamples(
+  input: usize,   // (m, nIn)
+  nIn: i32,
+  weights: usize, // (nOut, nIn)
+  biases: usize,  // (nOut)
+  nOut: i32,
+  output: usize,  // (m, nOut) out
+  activation: i32,
+  lists: usize,
+  listStride: i32,
+  eStart: i32, eEnd: i32,
+): void {
+  assert(0 <= eStart && eStart <= eEnd && (eStart & 1) == 0, 'forwardExamples: slices must start at an example pair');
+  const pairs = <usize>(eStart >> 1) * listStride;
+  denseForward(input + <usize>eStart * (<usize>nIn << 3), eEnd - eStart, nIn, weights, biases, nOut, output + <usize>eStart * (<usize>nOut << 3), activation, lists + pairs, listStride, 0, nOut);
+}

@@ -6,10 +6,10 @@
 
 export { AUGMENT_AFFINE, AUGMENT_DROPOUT, AUGMENT_ELASTIC, AUGMENT_TAPS, CROSS_ENTROPY, LIST_HEADER, MASK_EXAMPLES, QUADRATIC, RELU, SIGMOID, SOFTMAX } from './constants';
 export { gatherBatch, denseLists } from './ink';
-export { denseForward } from './forward';
+export { denseForward, forwardExamples } from './forward';
 export { denseBackwardInput } from './backward';
 export { accumulateColumns, denseAccumulate, scaleAdd } from './update';
-export { outputDelta, scoreOutputs, sumSquares } from './cost';
+export { outputDelta, scoreGroups, scoreOutputs, sumSquares } from './cost';
 export { fillUniform } from './random';
 export { adamRows, maxNormRows, momentumRows } from './optim';
 export { applyMask, dropoutMask } from './dropout';

@@ -11,8 +11,11 @@ export const runBench: RunBench = async (flags) => {
   await checkOutputDir(flags.out);
   const { split } = await locateAndLoad({ data: flags.data, log: (m) => void process.stderr.write(`${m}\n`) });
   const summary = await runBenchmark(split, { quick: flags.quick, log: (line) => void process.stderr.write(`${line}\n`) });
-  process.stdout.write(`canonical network [${summary.network.join(', ')}], batch ${summary.batch}, ${summary.machine.cpu} (${summary.machine.cores} cores), node ${summary.machine.node}\n`);
+  const { machine } = summary;
+  process.stdout.write(`canonical network [${summary.network.join(', ')}], batch ${summary.batch}, ${machine.cpu} (${machine.cores} cores), node ${machine.node}, load average ${machine.loadAverage.join(' ')} at the end\n`);
   console.table(summary.results);
+  process.stdout.write('microseconds per mini-batch of training, and per as many examples evaluated, in each kernel (one thread):\n');
+  console.table(summary.kernels);
   for (const [name, why] of Object.entries(summary.skipped)) process.stdout.write(`skipped ${name}: ${why}\n`);
   const dir = await prepareOutputDir(flags.out);
   const json = JSON.stringify(summary, null, 2);

@@ -1,6 +1,6 @@
 // Side-by-side throughput of the canonical network at batch 10: the wasm core (each build, one and two
 // threads, and with dense kernels), the TypeScript twin, and TensorFlow.js (cpu and wasm backends, f32).
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 import type { MnistSplit } from '../data/mnist.js';
 import { Network } from '../engine/network.js';
@@ -8,6 +8,8 @@ import type { EngineOptions } from '../engine/network.js';
 import { validateAugment } from '../model/augment.js';
 import { CANONICAL_SPEC } from '../model/spec.js';
 import { Random } from '../util/random.js';
+import { kernelTimes } from './kernels.js';
+import type { KernelTime } from './kernels.js';
 import { createTfjsContender } from './tfjs.js';
 
 export const BATCH = 10;
@@ -17,6 +19,10 @@ const BATCHES_PER_RUN = 200;
 /** Rounds of the full measurement; each gives every contender a share of the time. */
 const ROUNDS = 5;
 const INFER_COUNT = 2000;
+/** What the default train evaluates after each epoch: the training, validation and test sets. */
+export const MONITORED = 70_000;
+/** Mini-batches timed kernel by kernel. */
+const KERNEL_BATCHES = 2000;
 
 export interface BenchRow {
   contender: string;
@@ -25,6 +31,10 @@ export interface BenchRow {
   /** Dense-equivalent GFLOP/s: 638,472 flop per example whatever the kernels skip. */
   gflops: number;
   inferExamplesPerSecond: number;
+  /** Evaluating the 70,000 images the default train monitors after each epoch, seconds. */
+  evalSeconds: number;
+  /** What a user waits for per epoch of the default train: training plus evaluating 70,000 images. */
+  wholeEpochSeconds: number;
   /** Relative margin of error of the training time, percent. */
   rme: number;
   vsTsTwin: number;
@@ -32,12 +42,14 @@ export interface BenchRow {
 
 export interface BenchSummary {
   date: string;
-  machine: { cpu: string | undefined; cores: number; node: string };
+  machine: { cpu: string | undefined; cores: number; node: string; loadAverage: number[] };
   network: number[];
   batch: number;
   results: BenchRow[];
   epochSeconds: Record<string, number>;
   skipped: Record<string, string>;
+  /** One thread, relaxed SIMD when available: microseconds per mini-batch in each kernel. */
+  kernels: KernelTime[];
 }
 
 interface Contender {
@@ -67,17 +79,20 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
   const relaxed = probe.simd === 'relaxed';
   const best = relaxed ? 'relaxed' : 'standard';
   if (!relaxed) skipped['wasm relaxed SIMD'] = 'this runtime does not validate relaxed SIMD';
-  const contenders: Contender[] = [
-    await ourEngine('wasm standard SIMD', { engine: 'wasm', simd: 'standard' }, split),
-    ...(relaxed ? [await ourEngine('wasm relaxed SIMD', { engine: 'wasm', simd: 'relaxed' }, split)] : []),
-    await ourEngine(`wasm ${best} SIMD, 2 threads`, { engine: 'wasm', simd: best, threads: 2 }, split),
-    await ourEngine('wasm standard SIMD, dense kernels', { engine: 'wasm', simd: 'standard', sparseInputs: false }, split),
+  // The contenders measured side by side, one line each (eta 0.5 unless given).
+  const ours: { name: string; options: EngineOptions; eta?: number }[] = [
+    { name: 'wasm standard SIMD', options: { engine: 'wasm', simd: 'standard' } },
+    ...(relaxed ? [{ name: 'wasm relaxed SIMD', options: { engine: 'wasm', simd: 'relaxed' } } as const] : []),
+    { name: `wasm ${best} SIMD, 2 threads`, options: { engine: 'wasm', simd: best, threads: 2 } },
+    { name: 'wasm standard SIMD, dense kernels', options: { engine: 'wasm', simd: 'standard', sparseInputs: false } },
     // Simard's elastic distortions (alpha 34, sigma 4) drawn for every example of every batch.
-    await ourEngine(`wasm ${best} SIMD, elastic distortions`, { engine: 'wasm', simd: best, augment: validateAugment({ mode: 'elastic' }) }, split),
-    await ourEngine('ts twin', { engine: 'ts' }, split),
+    { name: `wasm ${best} SIMD, elastic distortions`, options: { engine: 'wasm', simd: best, augment: validateAugment({ mode: 'elastic' }) } },
+    { name: 'ts twin', options: { engine: 'ts' } },
     // One per optimizer beyond SGD (each at an eta it learns with), so their cost per epoch is visible.
-    ...(await Promise.all((['momentum', 'nesterov', 'adam'] as const).map((name) => ourEngine(`wasm ${best} SIMD, ${name}`, { engine: 'wasm', simd: best, optimizer: { name } }, split, name === 'adam' ? 0.001 : 0.05)))),
+    ...(['momentum', 'nesterov', 'adam'] as const).map((name) => ({ name: `wasm ${best} SIMD, ${name}`, options: { engine: 'wasm', simd: best, optimizer: { name } } as EngineOptions, eta: name === 'adam' ? 0.001 : 0.05 })),
   ];
+  const contenders: Contender[] = [];
+  for (const { name, options: engine, eta } of ours) contenders.push(await ourEngine(name, engine, split, eta));
   const order = new Uint32Array(split.train.count).map((_, i) => i);
   new Random(1).shuffle(order);
   // Several short rounds, each running every contender of a group in turn: a noisy spell on this shared
@@ -114,6 +129,8 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
   };
   // Ours first, then TensorFlow.js: its wasm backend starts helper threads that would share the cores with ours.
   await measure(contenders);
+  log('timing each kernel');
+  const kernels = await kernelTimes(split, order, options.quick ? 200 : KERNEL_BATCHES, BATCH);
   for (const backend of ['cpu', 'wasm'] as const) {
     const tfjs = await createTfjsContender(backend, split.train, CANONICAL_SPEC.layers, 0.5);
     if (typeof tfjs === 'string') {
@@ -139,12 +156,15 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     const train = stats(`train ${c.name}`);
     // The median run: on a shared machine a neighbour's burst inflates the mean of a few runs.
     const perSecond = (BATCHES_PER_RUN * BATCH * 1000) / train.p50;
+    const inferPerSecond = (INFER_COUNT * 1000) / stats(`infer ${c.name}`).p50;
     return {
       contender: c.name,
       trainExamplesPerSecond: Math.round(perSecond),
       epochSeconds: +(EPOCH / perSecond).toFixed(3),
       gflops: +((perSecond * FLOP_PER_EXAMPLE) / 1e9).toFixed(2),
-      inferExamplesPerSecond: Math.round((INFER_COUNT * 1000) / stats(`infer ${c.name}`).p50),
+      inferExamplesPerSecond: Math.round(inferPerSecond),
+      evalSeconds: +(MONITORED / inferPerSecond).toFixed(3),
+      wholeEpochSeconds: +(EPOCH / perSecond + MONITORED / inferPerSecond).toFixed(3),
       rme: +train.rme.toFixed(1),
       vsTsTwin: 0,
     };
@@ -153,11 +173,12 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
   for (const r of rows) r.vsTsTwin = +(r.trainExamplesPerSecond / twin.trainExamplesPerSecond).toFixed(2);
   return {
     date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, loadAverage: loadavg().map((l) => +l.toFixed(2)) },
     network: CANONICAL_SPEC.layers,
     batch: BATCH,
     results: rows,
     epochSeconds: Object.fromEntries(rows.map((r) => [r.contender, r.epochSeconds])),
     skipped,
+    kernels,
   };
 }

@@ -11,7 +11,11 @@ test('mnist-wasm bench --quick --json prints the table, writes JSON, and maps ea
   const out = await mkdtemp(join(tmpdir(), 'mnist-bench-'));
   const run = await runCli(['bench', '--data', MNIST_DIR, '--quick', '--json', '--out', out]);
   assert.equal(run.code, 0, run.stderr);
-  const summary = lastJson<{ epochSeconds: Record<string, number>; results: { contender: string; vsTsTwin: number }[] }>(run.stdout);
+  const summary = lastJson<{ epochSeconds: Record<string, number>; results: { contender: string; vsTsTwin: number; epochSeconds: number; evalSeconds: number; wholeEpochSeconds: number }[]; kernels: { kernel: string; trainUs: number; evalUs: number }[]; machine: { loadAverage: number[] } }>(run.stdout);
+  for (const row of summary.results) assert.ok(Math.abs(row.wholeEpochSeconds - row.epochSeconds - row.evalSeconds) < 0.002, `${row.contender}: the whole epoch is training plus evaluation`);
+  assert.ok(summary.kernels.find((k) => k.kernel === 'denseForward')?.trainUs, 'the forward kernel is timed in training');
+  assert.ok(summary.kernels.find((k) => k.kernel === 'forwardExamples')?.evalUs, 'and in evaluation');
+  assert.equal(summary.machine.loadAverage.length, 3);
   for (const name of ['wasm standard SIMD', 'ts twin', 'wasm standard SIMD, dense kernels', 'tfjs-cpu (f32)', 'tfjs-wasm (f32)']) {
     assert.ok(summary.epochSeconds[name] > 0, name);
   }

@@ -11,6 +11,8 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { DataFormatError } from '../src/errors.js';
 import { parseIdx } from '../src/data/idx.js';
 import { readIdxDataset, readIdxFile } from '../src/data/files.js';
+import { loadMnist } from '../src/data/mnist.js';
+import { Network } from '../src/engine/network.js';
 import { idxBytes, MNIST_DIR, runCli } from './helpers.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mnist-idx-'));
@@ -111,4 +113,32 @@ test('a 60000x28x28 gzip bomb (inflating to 512 MiB) ends the CLI in one line wi
   assert.equal(lines[0], `mnist-wasm: ${bomb}: inflates past the 47,040,016 bytes its header declares`);
   const peakMB = Number(/^maxRSS (\d+)$/.exec(lines[1])?.[1]) / 1024;
   assert.ok(peakMB > 0 && peakMB < 400, `peak resident memory ${peakMB.toFixed(0)} MB`);
+});
+
+test('read into an engine (byteStore), a dataset is held once: upload copies nothing and training gives the same bits', async () => {
+  const run = async (intoEngine: boolean): Promise<{ parameters: Float64Array; grew: number; images: number[] }> => {
+    const network = await Network.create({ layers: [784, 16, 10] }, { engine: 'wasm', simd: 'standard', init: { seed: 2 } });
+    const { train } = await loadMnist(MNIST_DIR, { trainSize: 2000, store: intoEngine ? network.byteStore : undefined });
+    const before = network.memoryBytes;
+    const data = network.upload(train);
+    const grew = network.memoryBytes - before;
+    for (let s = 0; s < 50; s++) network.trainBatch(data, new Uint32Array(10).map((_, i) => (s * 37 + i * 101) % 2000), { eta: 0.5 });
+    // Views of a dataset in engine memory stay valid as the memory grows.
+    network.upload({ images: new Uint8Array(784 * 20000), labels: new Uint8Array(20000), count: 20000, inputSize: 784 });
+    return { parameters: network.getParameters(), grew, images: [...train.images.subarray(0, 784 * 3)] };
+  };
+  const [stored, copied] = await Promise.all([run(true), run(false)]);
+  assert.equal(stored.grew, 0);
+  assert.ok(copied.grew >= 2000 * 785);
+  assert.deepEqual(stored.images, copied.images);
+  assert.deepEqual(stored.parameters, copied.parameters);
+});
+
+test('a gzip bomb read into an engine is refused at the size its header declares', async () => {
+  const path = join(dir, 'bomb-store.gz');
+  await gzipBomb(path, [3, 2, 2], 4 << 20);
+  const network = await Network.create({ layers: [4, 2] }, { engine: 'ts' });
+  const before = network.memoryBytes;
+  await assert.rejects(readIdxFile(path, network.byteStore), (e: unknown) => e instanceof DataFormatError && e.message === `${path}: inflates past the 28 bytes its header declares`);
+  assert.ok(network.memoryBytes - before <= 32, `reserved ${network.memoryBytes - before} bytes`);
 });

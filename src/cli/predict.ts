@@ -1,7 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
-import sharp from 'sharp';
 import { DataFormatError, ModelFormatError, MnistWasmError } from '../errors.js';
 import { Network } from '../engine/network.js';
 import type { EngineName } from '../engine/network.js';
@@ -47,6 +46,7 @@ function describe(v: DigitVerdict): string {
 
 async function writeDebugImages(dir: string, file: string, inputs: Float64Array[]): Promise<void> {
   for (const [i, input] of inputs.entries()) {
+    const { default: sharp } = await import('sharp');
     const png = await sharp(Buffer.from(input.map((v) => Math.round(v * 255))), { raw: { width: FIELD, height: FIELD, channels: 1 } }).png().toBuffer();
     await writeFileAtomic(join(dir, `${basename(file, extname(file))}${inputs.length > 1 ? `-${i + 1}` : ''}.png`), png);
   }

@@ -149,16 +149,23 @@ async function runTrain(flags: TrainFlags, cmd: Command): Promise<void> {
   const log = (message: string): void => void process.stderr.write(`${message}\n`);
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
 
-  const { dir, split } = await locateAndLoad({ data: flags.data, dataset: settings.dataset, trainSize: settings.trainSize, log });
-  checkNetworkFitsData(settings.spec, split, dir, resumed ? { modelFile: resumed.file } : { layersFlag: settings.spec.layers });
-  validateTrainOptions(settings, split.train.count);
-  if (resumed && settings.resume) checkStateFitsData(settings.resume, split.train.count, settings.batchSize, resumed.file);
-
+  // The network first: the data is read straight into its memory, so that it is held once.
   const network = await Network.create(settings.spec, {
     engine: settings.engine, simd: settings.simd, threads: settings.threads,
     init: { ...settings.init, seed: settings.seed }, parameters: resumed?.model.parameters,
     augment: settings.augment, inputDropout: settings.regularization.inputDropout,
   });
+  let loaded: Awaited<ReturnType<typeof locateAndLoad>>;
+  try {
+    loaded = await locateAndLoad({ data: flags.data, dataset: settings.dataset, trainSize: settings.trainSize, log, store: network.byteStore });
+    checkNetworkFitsData(settings.spec, loaded.split, loaded.dir, resumed ? { modelFile: resumed.file } : { layersFlag: settings.spec.layers });
+    validateTrainOptions(settings, loaded.split.train.count);
+    if (resumed && settings.resume) checkStateFitsData(settings.resume, loaded.split.train.count, settings.batchSize, resumed.file);
+  } catch (error) {
+    network.dispose();
+    throw error;
+  }
+  const { dir, split } = loaded;
   const training = trainingRecord(settings, split.train.count, network.simd);
   const history: EpochMetrics[] = [...(resumed?.model.metrics ?? [])];
   let state: TrainerState | undefined = settings.resume;

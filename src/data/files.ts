@@ -5,7 +5,8 @@ import { createGunzip } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
 import { IdxCollector, idxToDataset, isGzip, parseIdx } from './idx.js';
 import type { IdxTensor } from './idx.js';
-import type { Dataset } from './dataset.js';
+import { storedDataset } from './dataset.js';
+import type { ByteStore, Dataset } from './dataset.js';
 
 /** Larger IDX files are refused: engine memory is 2 GiB, and a typed array cannot be much larger. */
 export const MAX_IDX_BYTES = 2 ** 31;
@@ -70,21 +71,39 @@ export async function streamContent(file: string, consume: (chunk: Uint8Array) =
   }
 }
 
-/** Inflates a gzip IDX file into one buffer of the size its header declares, stopping as soon as it runs past. */
-async function inflateIdx(file: string): Promise<Uint8Array> {
-  const collector = new IdxCollector(file, MAX_IDX_BYTES);
+/** An IDX tensor read into a store: `at` is where its data (after the header) starts there. */
+export type StoredIdxTensor = IdxTensor & { at?: number };
+
+/** Inflates a gzip IDX file into one buffer (or the store) of the size its header declares, stopping as soon as it runs past. */
+async function inflateIdx(file: string, store?: ByteStore): Promise<{ bytes: Uint8Array; at?: number }> {
+  const collector = new IdxCollector(file, MAX_IDX_BYTES, store);
   await streamContent(file, (chunk) => collector.push(chunk));
-  return collector.bytes();
+  return { bytes: collector.bytes(), at: collector.offset };
 }
 
-/** Reads an IDX file, gzip-compressed or raw (detected by content); gzip is inflated no further than the header declares. */
-export async function readIdxFile(file: string): Promise<IdxTensor> {
-  const bytes = (await isGzipFile(file)) ? await inflateIdx(file) : await readBytes(file);
-  return parseIdx(bytes, file);
+/**
+ * Reads an IDX file, gzip-compressed or raw (detected by content); gzip is inflated no further than the header
+ * declares. With a store, the tensor's data ends up there (gzip: inflated straight in) and `at` says where.
+ */
+export async function readIdxFile(file: string, store?: ByteStore): Promise<StoredIdxTensor> {
+  if (await isGzipFile(file)) {
+    const { bytes, at } = await inflateIdx(file, store);
+    const tensor = parseIdx(bytes, file);
+    return at === undefined ? tensor : { ...tensor, at: at + bytes.length - tensor.data.length };
+  }
+  const tensor = parseIdx(await readBytes(file), file);
+  if (!store) return tensor;
+  const at = store.alloc(tensor.data.length);
+  store.u8.set(tensor.data, at);
+  return { ...tensor, at };
 }
 
-/** Reads an image file and its label file into a dataset. */
-export async function readIdxDataset(imagesFile: string, labelsFile: string): Promise<Dataset> {
-  const [images, labels] = await Promise.all([readIdxFile(imagesFile), readIdxFile(labelsFile)]);
-  return idxToDataset(images, labels, imagesFile, labelsFile);
+/** Reads an image file and its label file into a dataset; with a store, its bytes are held there (and only there). */
+export async function readIdxDataset(imagesFile: string, labelsFile: string, store?: ByteStore): Promise<Dataset> {
+  const [images, labels] = await Promise.all([readIdxFile(imagesFile, store), readIdxFile(labelsFile)]);
+  const dataset = idxToDataset(images, labels, imagesFile, labelsFile);
+  if (!store || images.at === undefined) return dataset;
+  const labelsAt = store.alloc(dataset.count);
+  store.u8.set(labels.data, labelsAt);
+  return storedDataset(store, images.at, labelsAt, dataset.count, dataset.inputSize, dataset.source);
 }

@@ -8,6 +8,7 @@ import { downloadDataset } from './download.js';
 import type { DownloadOptions } from './download.js';
 import { IDX_FILES, loadMnist, standardSplit } from './mnist.js';
 import type { DatasetName, MnistSplit } from './mnist.js';
+import type { ByteStore } from './dataset.js';
 
 /** The CSV names used by the common MNIST-in-CSV distributions. */
 export const CSV_FILES = { train: 'mnist_train.csv', test: 'mnist_test.csv' } as const;
@@ -63,6 +64,8 @@ export interface LocateOptions {
   download?: boolean;
   downloadOptions?: DownloadOptions;
   env?: NodeJS.ProcessEnv;
+  /** Memory to read IDX files straight into (Network.byteStore: the network then holds the only copy). */
+  store?: ByteStore;
   /** Told what happens (downloading...), for the CLI to print. */
   log?(message: string): void;
 }
@@ -86,9 +89,9 @@ export async function locateData(options: LocateOptions = {}): Promise<string> {
 }
 
 /** Loads the standard split from one folder of IDX files (gzip or raw) or of mnist_train.csv + mnist_test.csv. */
-export async function loadFromDir(dir: string, trainSize?: number): Promise<MnistSplit> {
+export async function loadFromDir(dir: string, trainSize?: number, store?: ByteStore): Promise<MnistSplit> {
   if (!existsSync(dir)) throw new DataFormatError(dir, 'data folder not found');
-  if (holdsIdx(dir) || !holdsCsv(dir)) return loadMnist(dir, { trainSize }); // names the first missing IDX file, if any
+  if (holdsIdx(dir) || !holdsCsv(dir)) return loadMnist(dir, { trainSize, store }); // names the first missing IDX file, if any
   const read = async (name: string) => {
     const file = join(dir, name);
     return parseCsv(await readFile(file, 'utf8'), file);
@@ -99,5 +102,5 @@ export async function loadFromDir(dir: string, trainSize?: number): Promise<Mnis
 /** Finds the data by the rule (see DATA_RULE), downloading it when absent, and loads the standard split. */
 export async function locateAndLoad(options: LocateOptions = {}): Promise<{ dir: string; split: MnistSplit }> {
   const dir = await locateData(options);
-  return { dir, split: await loadFromDir(dir, options.trainSize) };
+  return { dir, split: await loadFromDir(dir, options.trainSize, options.store) };
 }

@@ -4,6 +4,7 @@ import { DataFormatError } from '../errors.js';
 import { standardSplit } from './split.js';
 import type { MnistSplit } from './split.js';
 import { readIdxDataset } from './files.js';
+import type { ByteStore } from './dataset.js';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
 export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
@@ -42,11 +43,11 @@ async function requireFile(dir: string, name: string): Promise<string> {
   return found;
 }
 
-/** Loads the standard split from a folder holding the four IDX files (gzip or raw). */
-export async function loadMnist(dir: string, options: { trainSize?: number } = {}): Promise<MnistSplit> {
+/** Loads the standard split from a folder holding the four IDX files (gzip or raw); with a store, the bytes go there. */
+export async function loadMnist(dir: string, options: { trainSize?: number; store?: ByteStore } = {}): Promise<MnistSplit> {
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels].map((name) => requireFile(dir, name)),
   );
-  const [official, test] = await Promise.all([readIdxDataset(trainImages, trainLabels), readIdxDataset(testImages, testLabels)]);
+  const [official, test] = await Promise.all([readIdxDataset(trainImages, trainLabels, options.store), readIdxDataset(testImages, testLabels, options.store)]);
   return standardSplit(official, test, options);
 }

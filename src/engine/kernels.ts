@@ -19,6 +19,8 @@ export interface Kernels {
   denseLists(forwardList: number, accumulateList: number, nIn: number): void;
   /** output (m, nOut) = activation(input (m, nIn) . weights (nOut, nIn)^T + biases), each example pair over its list of 2-column blocks (lists + pair * listStride; other columns are zero), for output rows jStart..jEnd (softmax: all). */
   denseForward(input: number, m: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, lists: number, listStride: number, jStart: number, jEnd: number): void;
+  /** denseForward of examples eStart..eEnd (eStart even), every output row; lists and listStride as denseForward's, counted from example 0. */
+  forwardExamples(input: number, nIn: number, weights: number, biases: number, nOut: number, output: number, activation: number, lists: number, listStride: number, eStart: number, eEnd: number): void;
   /** delta (m, n) = scale * dC/dz of the output layer (BP1). */
   outputDelta(output: number, targets: number, m: number, n: number, cost: number, activation: number, scale: number, delta: number): void;
   /** deltaIn (m, nIn) = (deltaOut (m, nOut) . weights (nOut, nIn)) * sigma'(inputs) (BP2), for the columns kStart..kEnd. */
@@ -31,6 +33,8 @@ export interface Kernels {
   scaleAdd(dst: number, src: number, n: number, decay: number): void;
   /** result[0] += summed cost, result[1] += correct argmax count, over m output rows. */
   scoreOutputs(output: number, targets: number, m: number, n: number, cost: number, activation: number, result: number): void;
+  /** scoreOutputs over examples eStart..eEnd in groups of `group` counted from example 0: group g's cost and correct count to partials[2g], partials[2g + 1]. */
+  scoreGroups(output: number, targets: number, n: number, cost: number, activation: number, group: number, partials: number, eStart: number, eEnd: number): void;
   /** Sum of squares of n values. */
   sumSquares(values: number, n: number): number;
   /** out (n) = uniforms in [0, 1) from the xoshiro128** generator whose 16-byte state is at `state` (advanced). */
@@ -57,7 +61,7 @@ export interface Kernels {
 }
 
 /** The kernels worker threads run in slices: each takes the slice [start, end) of its rows or columns last. */
-export const SLICED_KERNELS = ['denseForward', 'denseAccumulate', 'denseBackwardInput', 'accumulateColumns', 'maxNormRows', 'momentumRows', 'adamRows'] as const;
+export const SLICED_KERNELS = ['denseForward', 'denseAccumulate', 'denseBackwardInput', 'accumulateColumns', 'maxNormRows', 'momentumRows', 'adamRows', 'forwardExamples', 'scoreGroups'] as const;
 export type SlicedKernel = (typeof SLICED_KERNELS)[number];
 
 /** A sliced kernel's arguments before the slice bounds, as the Kernels interface declares them. */
@@ -72,4 +76,6 @@ export const SLICE_ARG_COUNTS = {
   maxNormRows: KERNEL_ARITY.maxNormRows - 2,
   momentumRows: KERNEL_ARITY.momentumRows - 2,
   adamRows: KERNEL_ARITY.adamRows - 2,
+  forwardExamples: KERNEL_ARITY.forwardExamples - 2,
+  scoreGroups: KERNEL_ARITY.scoreGroups - 2,
 } as const satisfies { [K in SlicedKernel]: number };

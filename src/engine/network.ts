@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
-import type { Dataset } from '../data/dataset.js';
+import { placeIn } from '../data/dataset.js';
+import type { ByteStore, Dataset } from '../data/dataset.js';
 import { parameterLayout, validateSpec } from '../model/spec.js';
 import type { NetworkSpec, ParameterLayout } from '../model/spec.js';
 import { initParameters } from '../model/init.js';
@@ -18,6 +19,7 @@ import type { OptimizerState } from '../model/learning.js';
 import type { DatasetHandle, GeneratorName } from './pointers.js';
 import { Random } from '../util/random.js';
 import { Schedule } from './schedule.js';
+import { scoreRows } from './evaluate.js';
 import { createTsKernels } from './twin/index.js';
 import { loadWasmCore } from './wasm.js';
 import { ThreadPool } from './threads.js';
@@ -109,8 +111,6 @@ export function setEngineDefaults(defaults: { readWasm?: WasmBytesReader; spawnW
   defaultWasmReader = defaults.readWasm ?? defaultWasmReader;
   defaultWorkerSpawner = defaults.spawnWorker ?? defaultWorkerSpawner;
 }
-/** Evaluation chunk with sparse inputs: 16 to 128 rows measured the same; small keeps the buffers touched few. */
-const EVAL_CHUNK_ROWS = 16;
 
 /** The kernels and memory of one engine. */
 interface EngineCore {
@@ -297,7 +297,7 @@ export class Network {
     return this.arena.used;
   }
 
-  /** Copies a dataset into engine memory once, so batches are gathered there without crossing the boundary. */
+  /** Copies a dataset into engine memory once (unless it was read there), so batches are gathered there without crossing the boundary. */
   upload(data: Dataset): DatasetHandle {
     const where = data.source ? ` (${data.source})` : '';
     if (data.inputSize !== this.spec.layers[0]) {
@@ -305,15 +305,24 @@ export class Network {
     }
     const classes = this.spec.layers[this.spec.layers.length - 1];
     let maxLabel = 0;
-    for (let i = 0; i < data.count; i++) maxLabel = Math.max(maxLabel, data.labels[i]);
+    const given = data.labels;
+    for (let i = 0; i < data.count; i++) maxLabel = Math.max(maxLabel, given[i]);
     if (maxLabel >= classes) {
       throw new ConfigError(`label ${maxLabel} found${where} but the network's output layer has only ${classes} classes`);
     }
+    // Read straight into this engine (byteStore): nothing to copy.
+    const placed = placeIn(data, this.arena);
+    if (placed) return { ...placed, count: data.count, inputSize: data.inputSize };
     const images = this.arena.alloc(data.count * data.inputSize);
     const labels = this.arena.alloc(data.count);
     this.arena.u8.set(data.images.subarray(0, data.count * data.inputSize), images);
     this.arena.u8.set(data.labels.subarray(0, data.count), labels);
     return { images, labels, count: data.count, inputSize: data.inputSize };
+  }
+
+  /** This engine's memory, for readers to put a dataset in (loadMnist's store): upload then copies nothing. */
+  get byteStore(): ByteStore {
+    return this.arena;
   }
 
   /**
@@ -354,23 +363,9 @@ export class Network {
     return this.arena.f64.slice(gradient >> 3, (gradient >> 3) + size);
   }
 
-  /** Mean cost and accuracy over rows first..first+count. */
+  /** Mean cost and accuracy over rows first..first+count (split across the threads, with the same sums). */
   evaluate(data: DatasetHandle, first = 0, count = data.count): Score {
-    const passes = this.schedule.settled();
-    const { pointers, kernels } = passes;
-    const top = pointers.layers[pointers.layers.length - 1];
-    const f64 = this.arena.f64;
-    f64.fill(0, pointers.score >> 3, (pointers.score >> 3) + 2);
-    // Forward passes skip zeros by example pair whatever the chunk size.
-    const chunk = passes.sparseInputs ? Math.min(this.chunkRows, EVAL_CHUNK_ROWS) : this.chunkRows;
-    for (let start = first; start < first + count; start += chunk) {
-      const m = Math.min(chunk, first + count - start);
-      const batch = passes.gatherRange(data, start, m);
-      passes.forward(batch, m);
-      kernels.scoreOutputs(top.output, pointers.targets, m, top.outputs, pointers.cost, top.activation, pointers.score);
-    }
-    const total = f64[pointers.score >> 3];
-    const correct = f64[(pointers.score >> 3) + 1];
+    const { total, correct } = scoreRows(this.schedule.settled(), this.pool, data, first, count);
     return { cost: count ? total / count : 0, correct, count, accuracy: count ? correct / count : 0 };
   }
 

@@ -186,15 +186,15 @@ export class ThreadPool {
   /**
    * Runs a job over rows (or columns) [0, rows): every slice runs all the steps in order, so a step may read
    * what an earlier step wrote in the same slice. With `gate`, the steps from `gate.from` on wait until this
-   * thread has run `gate.open()`, which overlaps the workers' first steps. Returns when every slice is done;
-   * throws (and stops the pool) when a thread fails or a claimed slice stalls.
+   * thread has run `gate.open()`, which overlaps the workers' first steps. Slices start at multiples of `align`.
+   * Returns when every slice is done; throws (and stops the pool) when a thread fails or a claimed slice stalls.
    */
-  run(steps: ThreadStep[], rows: number, gate?: JobGate): void {
+  run(steps: ThreadStep[], rows: number, gate?: JobGate, align = SLICE_ALIGN): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     this.checkFailure();
     const { i32, f64, control } = this;
     const base = control >> 2;
-    const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / SLICE_ALIGN) * SLICE_ALIGN;
+    const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / align) * align;
     const slices = Math.ceil(rows / sliceRows);
     const argsAt = (control + ARGS_OFFSET) >> 3;
     steps.forEach((step, i) => {

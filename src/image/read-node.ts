@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { DataFormatError } from '../errors.js';
 import type { GrayImage } from './preprocess.js';
 
@@ -14,6 +13,8 @@ export interface ReadImageOptions {
 
 /** Decodes PNG, JPEG, WebP, GIF, TIFF, AVIF or SVG to 8-bit grayscale, upright, transparency composited onto white. */
 export async function readGrayImage(file: string, options: ReadImageOptions = {}): Promise<GrayImage> {
+  // Loaded when an image is read: sharp costs every other command about 30 MB of memory.
+  const { default: sharp } = await import('sharp');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   try {
     const meta = await sharp(file, { limitInputPixels: false }).metadata();

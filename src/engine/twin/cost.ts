@@ -6,8 +6,8 @@ import type { Kernels } from '../kernels.js';
 
 const { SOFTMAX, QUADRATIC } = CORE_CONSTANTS;
 
-export function costKernels(arena: Arena): Pick<Kernels, 'outputDelta' | 'scoreOutputs' | 'sumSquares'> {
-  return {
+export function costKernels(arena: Arena): Pick<Kernels, 'outputDelta' | 'scoreOutputs' | 'scoreGroups' | 'sumSquares'> {
+  const kernels: Pick<Kernels, 'outputDelta' | 'scoreOutputs' | 'scoreGroups' | 'sumSquares'> = {
     outputDelta(output, targets, m, n, cost, activation, scale, delta) {
       const f = arena.f64, u8 = arena.u8;
       for (let e = 0; e < m; e++) {
@@ -50,6 +50,14 @@ export function costKernels(arena: Arena): Pick<Kernels, 'outputDelta' | 'scoreO
       f[(result >> 3) + 1] += correct;
     },
 
+    scoreGroups(output, targets, n, cost, activation, group, partials, eStart, eEnd) {
+      for (let e = eStart; e < eEnd; e += group) {
+        const at = partials + (e / group) * 16;
+        arena.f64.fill(0, at >> 3, (at >> 3) + 2);
+        kernels.scoreOutputs(output + e * n * 8, targets + e, Math.min(group, eEnd - e), n, cost, activation, at);
+      }
+    },
+
     sumSquares(values, n) {
       const f = arena.f64;
       let s = 0;
@@ -57,4 +65,5 @@ export function costKernels(arena: Arena): Pick<Kernels, 'outputDelta' | 'scoreO
       return s;
     },
   };
+  return kernels;
 }

@@ -6,8 +6,8 @@ import type { Kernels } from '../kernels.js';
 
 const { RELU, SOFTMAX } = CORE_CONSTANTS;
 
-export function forwardKernels(arena: Arena): Pick<Kernels, 'denseForward'> {
-  return {
+export function forwardKernels(arena: Arena): Pick<Kernels, 'denseForward' | 'forwardExamples'> {
+  const kernels: Pick<Kernels, 'denseForward' | 'forwardExamples'> = {
     denseForward(input, m, nIn, weights, biases, nOut, output, activation, _lists, _listStride, jStart, jEnd) {
       const f = arena.f64;
       const x0 = input >> 3, w0 = weights >> 3, b0 = biases >> 3, o0 = output >> 3;
@@ -41,5 +41,11 @@ export function forwardKernels(arena: Arena): Pick<Kernels, 'denseForward'> {
         }
       }
     },
+
+    // The twin computes densely: denseForward over the examples' rows.
+    forwardExamples(input, nIn, weights, biases, nOut, output, activation, _lists, _listStride, eStart, eEnd) {
+      kernels.denseForward(input + eStart * nIn * 8, eEnd - eStart, nIn, weights, biases, nOut, output + eStart * nOut * 8, activation, 0, 0, 0, nOut);
+    },
   };
+  return kernels;
 }
