@@ -23,13 +23,16 @@ const SMALL = ['--data', MNIST_DIR, '--train-size', '2000', '--seed', '5', '--si
 const RECIPES: Record<string, string[]> = {
   momentum: ['--optimizer', 'momentum', '--momentum', '0.8', '--eta', '0.2'],
   'adam with a step schedule': ['--optimizer', 'adam', '--eta', '0.002', '--beta2', '0.99', '--schedule', 'step', '--step-size', '1', '--gamma', '0.5'],
-  'nesterov with dropout, max-norm and cosine': ['--optimizer', 'nesterov', '--eta', '0.1', '--dropout', '0.3', '--max-norm', '2', '--schedule', 'cosine', '--eta-min', '0.01'],
+  'nesterov with dropout, input dropout, max-norm and cosine': ['--optimizer', 'nesterov', '--eta', '0.1', '--dropout', '0.3', '--input-dropout', '0.2', '--max-norm', '2', '--schedule', 'cosine', '--eta-min', '0.01'],
+  // Issue 18: distortions drawn from the augment stream resume exactly too.
+  'elastic distortions': ['--augment', 'elastic', '--eta', '0.5'],
+  'affine and elastic distortions with momentum': ['--augment', 'both', '--optimizer', 'momentum', '--eta', '0.05'],
 };
 
 /** Everything a resumed run must reproduce: the parameters, the optimizer's step and moments, the generators and the shuffle. */
-function assertSameRun(resumed: SavedModel, straight: SavedModel, what: string): void {
+function assertSameRun(resumed: SavedModel, straight: SavedModel, what: string, sgd = false): void {
   assert.deepEqual(resumed.parameters, straight.parameters, `${what}: parameters`);
-  assert.ok(straight.state?.optimizer && straight.state.optimizer.step > 0, `${what}: the run kept an optimizer state`);
+  assert.ok(sgd || (straight.state?.optimizer && straight.state.optimizer.step > 0), `${what}: the run kept an optimizer state`);
   assert.deepEqual(resumed.state?.optimizer, straight.state.optimizer, `${what}: optimizer step and moments`);
   assert.deepEqual(resumed.state?.generators, straight.state?.generators, `${what}: generator states`);
   assert.deepEqual(resumed.state?.rngState, straight.state?.rngState, `${what}: shuffle state`);
@@ -52,9 +55,11 @@ for (const [name, flags] of Object.entries(RECIPES)) {
     const run = await runCli(['train', '--resume', checkpoint, '--data', MNIST_DIR, '--save', resumed, '--epochs', '3', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const [a, b] = await Promise.all([loadModel(resumed), loadModel(straight)]);
-    assertSameRun(a, b, name);
+    assertSameRun(a, b, name, !flags.includes('--optimizer'));
     // Every setting came from the checkpoint, and the etas are the schedule's.
     const saved = b.training;
+    assert.deepEqual(a.training?.augment, saved?.augment);
+    assert.equal(saved?.augment?.mode, flags.includes('--augment') ? flags[flags.indexOf('--augment') + 1] : undefined);
     assert.deepEqual(a.training?.optimizer, saved?.optimizer);
     assert.deepEqual(a.training?.schedule, saved?.schedule);
     assert.deepEqual(a.training?.regularization, saved?.regularization);
@@ -65,9 +70,9 @@ for (const [name, flags] of Object.entries(RECIPES)) {
   });
 }
 
-test('nesterov with dropout, max-norm and cosine: SIGINT mid-epoch, the printed command resumes it bit-identically', async () => {
+test('nesterov with dropout, input dropout, max-norm and cosine: SIGINT mid-epoch, the printed command resumes it bit-identically', async () => {
   // Long enough epochs (20,000 images) for the signal to land inside one.
-  const run = ['--data', MNIST_DIR, '--train-size', '20000', '--seed', '5', '--simd', 'standard', ...QUIET, ...RECIPES['nesterov with dropout, max-norm and cosine'], '--epochs', '3'];
+  const run = ['--data', MNIST_DIR, '--train-size', '20000', '--seed', '5', '--simd', 'standard', ...QUIET, ...RECIPES['nesterov with dropout, input dropout, max-norm and cosine'], '--epochs', '3'];
   const straight = join(dir, 'sigint-straight.json');
   const straightRun = runCli(['train', ...run, '--save', straight]);
   const checkpoint = join(dir, 'sigint.json');

@@ -18,7 +18,7 @@ const create = (parameters?: Float64Array) => Network.create(SPEC, { engine: 'wa
 const RUNS: Record<string, Omit<TrainOptions, 'epochs' | 'batchSize'>> = {
   momentum: { optimizer: { name: 'momentum' }, eta: 0.05, lambda: 1, seed: 2 },
   'adam with a step schedule': { optimizer: { name: 'adam' }, eta: 0.003, schedule: { name: 'step', stepSize: 1, gamma: 0.5 }, seed: 2 },
-  'nesterov with dropout, max-norm and a cosine schedule': { optimizer: { name: 'nesterov', momentum: 0.8 }, eta: 0.05, schedule: { name: 'cosine', etaMin: 0.005 }, regularization: { dropout: 0.3, maxNorm: 1.5 }, seed: 2 },
+  'nesterov with dropout, input dropout, max-norm and a cosine schedule': { optimizer: { name: 'nesterov', momentum: 0.8 }, eta: 0.05, schedule: { name: 'cosine', etaMin: 0.005 }, regularization: { dropout: 0.3, inputDropout: 0.2, maxNorm: 1.5 }, seed: 2 },
 };
 const EPOCHS = 3;
 
