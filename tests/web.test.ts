@@ -421,6 +421,8 @@ test('elastic distortions: the strip of distorted training digits is the core\'s
   assert.match((await page.textContent('#distorted-caption')) as string, /first 8 training digits as the core distorts them \(elastic\) in epoch 2/);
   assert.deepEqual(observed.layoutShifts, [], 'nothing moved while the strip was drawn');
   assert.deepEqual(await boxesOf(page), before);
+  const shots = process.env.SCREENSHOTS_DIR ?? scratch;
+  await page.locator('#inside').screenshot({ path: join(shots, 'web-demo-distortions.png') });
   t.diagnostic(`elastic: validation ${metrics.map((m) => `${(100 * (m.validationAccuracy as number)).toFixed(2)}%`).join(', ')}`);
   assert.deepEqual(errors, []);
   await closeDemo(page);
