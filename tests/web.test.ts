@@ -10,7 +10,12 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Page, Worker } from 'playwright-core';
 import { loadMnist } from '../src/data/mnist.js';
+import { gatherTransformed } from '../src/engine/augment-record.js';
 import { Network } from '../src/engine/network.js';
+import { loadWasmCore } from '../src/engine/wasm.js';
+import { readWasmFromDisk } from '../src/engine/wasm-node.js';
+import { validateAugment } from '../src/model/augment.js';
+import { Random } from '../src/util/random.js';
 import type { SimdBuild } from '../src/engine/wasm.js';
 import { initParameters } from '../src/model/init.js';
 import { parseModel, serializeModel } from '../src/model/file.js';
@@ -77,6 +82,8 @@ const taken = new Set<string>();
 interface Observed {
   layoutShifts: number[];
   weightUpdates: { epoch: number; checksum: number }[];
+  /** Each redraw of the distorted training digits: its epoch and the red channel of every pixel. */
+  distortedUpdates: { epoch: number; shades: number[] }[];
 }
 
 /** A page of the demo, its engine started; records layout shifts and every redraw of the weight images. */
@@ -89,7 +96,7 @@ async function openDemo(url: string, viewport = { width: 1280, height: 800 }): P
     worker.on('close', () => demoWorkers.get(page) === worker && demoWorkers.delete(page));
   });
   await page.addInitScript(() => {
-    const seen: Observed = { layoutShifts: [], weightUpdates: [] };
+    const seen: Observed = { layoutShifts: [], weightUpdates: [], distortedUpdates: [] };
     (window as unknown as { observed: Observed }).observed = seen;
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) seen.layoutShifts.push((entry as PerformanceEntry & { value: number }).value);
@@ -102,6 +109,12 @@ async function openDemo(url: string, viewport = { width: 1280, height: 800 }): P
         for (let i = 0; i < pixels.length; i++) checksum = (Math.imul(checksum, 31) + pixels[i]) | 0;
         seen.weightUpdates.push({ epoch: Number(canvas.dataset.epoch), checksum });
       }).observe(canvas, { attributes: true, attributeFilter: ['data-epoch'] });
+      const strip = document.getElementById('distorted') as HTMLCanvasElement;
+      new MutationObserver(() => {
+        if (strip.dataset.epoch === undefined) return;
+        const pixels = (strip.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, strip.width, strip.height).data;
+        seen.distortedUpdates.push({ epoch: Number(strip.dataset.epoch), shades: Array.from({ length: pixels.length / 4 }, (_, i) => pixels[4 * i]) });
+      }).observe(strip, { attributes: true, attributeFilter: ['data-epoch'] });
     });
   });
   await page.goto(`${url}index.html`);
@@ -217,7 +230,7 @@ async function drawTestImage(page: Page, pixels: Uint8Array): Promise<void> {
   }
 }
 
-const boxesOf = (page: Page) => page.evaluate(() => ['setup', 'curves-section', 'draw-section', 'inside', 'pad', 'bars', 'weights', 'mistakes'].map((id) => {
+const boxesOf = (page: Page) => page.evaluate(() => ['setup', 'curves-section', 'draw-section', 'inside', 'pad', 'bars', 'weights', 'distorted', 'distorted-caption', 'mistakes'].map((id) => {
   const r = (document.getElementById(id) as HTMLElement).getBoundingClientRect();
   return `${id} ${r.x},${r.y},${r.width},${r.height}`;
 }));
@@ -343,29 +356,74 @@ test('momentum, a cosine schedule and dropout, paused mid-epoch and resumed: the
   await page.fill('#momentum', '0.5');
   await page.selectOption('#schedule', 'cosine');
   await page.fill('#dropout', '0.2');
-  await page.fill('#epochs', '2');
+  await page.fill('#epochs', '3'); // 2.7 epochs left after the pause point: a loaded machine still pauses mid-run
   await page.selectOption('#source', 'files');
   const optimizer = validateOptimizer({ name: 'momentum', momentum: 0.5 });
   const schedule = validateSchedule({ name: 'cosine' });
   const expected = (async () => {
     const split = await loadMnist(MNIST_DIR, { trainSize: 10_000 });
     const network = await Network.create({ layers: [784, 192, 30, 10] }, { init: { weights: 'scaled', biases: 'normal', seed: 1 }, simd: defaultSimd });
-    const options = { epochs: 2, batchSize: 10, eta: 0.5, lambda: 0, seed: 1, optimizer, schedule, regularization: { dropout: 0.2 }, monitor: { train: false, test: false } };
+    const options = { epochs: 3, batchSize: 10, eta: 0.5, lambda: 0, seed: 1, optimizer, schedule, regularization: { dropout: 0.2 }, monitor: { train: false, test: false } };
     return (await train(network, split, options)).metrics;
   })();
   await trainOnPickedFiles(page);
   await page.waitForFunction(() => document.body.dataset.state === 'training' && (document.getElementById('progress') as HTMLProgressElement).value > 0.3, undefined, { timeout: 120_000, polling: 5 });
   await page.click('#pause');
-  await waitState(page, 'paused', 30_000);
+  await waitState(page, 'paused');
   assert.equal(await page.isDisabled('#optimizer'), true, 'the learning settings are locked during a run');
   await page.click('#pause');
   await waitState(page, 'stopped', 180_000);
   const metrics = await expected;
   assert.deepEqual(await validationShown(page), metrics.map((m) => m.validationAccuracy), 'the moments and dropout masks go on exactly after the pause');
-  const etas = metrics.map((m) => etaForEpoch(0.5, schedule, m.epoch, 2));
+  const etas = metrics.map((m) => etaForEpoch(0.5, schedule, m.epoch, 3));
   assert.deepEqual(metrics.map((m) => m.eta), etas);
   assert.deepEqual(await page.locator('#epochs-table td.eta').allTextContents(), etas.map((eta) => String(Number(eta.toPrecision(3)))));
   t.diagnostic(`momentum 0.5, cosine, dropout 0.2: validation ${metrics.map((m) => `${(100 * (m.validationAccuracy as number)).toFixed(2)}%`).join(', ')} at eta ${etas.join(', ')}`);
+  assert.deepEqual(errors, []);
+  await closeDemo(page);
+});
+
+test('elastic distortions: the strip of distorted training digits is the core\'s gather, new every epoch; the library\'s numbers', async (t) => {
+  const { page, errors } = await openDemo(server.url);
+  await page.selectOption('#augment', 'elastic');
+  await page.fill('#epochs', '2');
+  const augment = validateAugment({ mode: 'elastic' });
+  const expected = (async () => {
+    const split = await loadMnist(MNIST_DIR, { trainSize: 10_000 });
+    const network = await Network.create({ layers: [784, 192, 30, 10] }, { init: { weights: 'scaled', biases: 'normal', seed: 1 }, simd: defaultSimd });
+    const { metrics } = await train(network, split, { epochs: 2, batchSize: 10, eta: 0.5, lambda: 0, seed: 1, augment, monitor: { train: false, test: false } });
+    // What the strip must show in epoch e: the first 8 training digits through the core's gather, seeded 1000 + e.
+    const core = await loadWasmCore(readWasmFromDisk, defaultSimd);
+    const first = split.train.images.subarray(0, 8 * 784);
+    const strips = [1, 2].map((epoch) => {
+      const { inputs } = gatherTransformed(core, first, 784, { augment }, { augment: new Random(1000 + epoch).getState(), inputDropout: new Random(1001 + epoch).getState() });
+      return Array.from({ length: 28 * 238 }, (_, k) => {
+        const [y, x] = [Math.floor(k / 238), k % 238];
+        const [digit, column] = [Math.floor(x / 30), x % 30];
+        return column >= 28 ? 255 : 255 - Math.round(255 * Math.min(1, Math.max(0, inputs[digit * 784 + y * 28 + column])));
+      });
+    });
+    return { metrics, strips };
+  })();
+  const before = await boxesOf(page);
+  await page.evaluate(() => void ((window as unknown as { observed: Observed }).observed.layoutShifts.length = 0));
+  await page.click('#train');
+  await waitState(page, 'training');
+  assert.equal(await page.isDisabled('#augment'), true, 'the distortions are locked during a run');
+  await waitState(page, 'stopped', 180_000);
+  const { metrics, strips } = await expected;
+  assert.deepEqual(await validationShown(page), metrics.map((m) => m.validationAccuracy), 'elastic training in the page is the Node run, to the bit');
+  const observed = await page.evaluate(() => (window as unknown as { observed: Observed }).observed);
+  assert.deepEqual(observed.distortedUpdates.map((u) => u.epoch), [1, 2], 'a strip for each epoch as it starts');
+  assert.notDeepEqual(observed.distortedUpdates[0].shades, observed.distortedUpdates[1].shades, 'new distortions every epoch');
+  assert.ok(observed.distortedUpdates[0].shades.some((v) => v < 128), 'the strip shows ink');
+  observed.distortedUpdates.forEach((u, i) => assert.deepEqual(u.shades, strips[i], `epoch ${u.epoch}: the core's gather, pixel for pixel`));
+  assert.match((await page.textContent('#distorted-caption')) as string, /first 8 training digits as the core distorts them \(elastic\) in epoch 2/);
+  assert.deepEqual(observed.layoutShifts, [], 'nothing moved while the strip was drawn');
+  assert.deepEqual(await boxesOf(page), before);
+  const shots = process.env.SCREENSHOTS_DIR ?? scratch;
+  await page.locator('#inside').screenshot({ path: join(shots, 'web-demo-distortions.png') });
+  t.diagnostic(`elastic: validation ${metrics.map((m) => `${(100 * (m.validationAccuracy as number)).toFixed(2)}%`).join(', ')}`);
   assert.deepEqual(errors, []);
   await closeDemo(page);
 });

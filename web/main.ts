@@ -1,13 +1,13 @@
 // The page: the state machine (state.ts) decides which controls work; the worker trains and reports; the views
 // (curves, drawing pad, weight images, mistakes) show what it reports.
-import { validateOptimizer, validateRegularization, validateSchedule, validateSpec } from 'mnist-wasm';
-import type { EpochMetrics, HiddenActivation, OptimizerName, OutputActivation, ScheduleName } from 'mnist-wasm';
+import { validateAugment, validateOptimizer, validateRegularization, validateSchedule, validateSpec } from 'mnist-wasm';
+import type { AugmentMode, EpochMetrics, HiddenActivation, OptimizerName, OutputActivation, ScheduleName } from 'mnist-wasm';
 import { controlsFor, nextState } from './state';
 import type { DemoEvent, DemoState } from './state';
 import { checkNetwork, readModelFile } from './model-check';
 import { addEpoch, clearCurves, showHistory } from './curves-view';
 import { clearPad, onStroke, showDigit, showReading } from './pad';
-import { digitImage, drawScaled, drawWeights, weightCanvasSize, SIDE } from './pictures';
+import { digitImage, drawDigitStrip, drawScaled, drawWeights, weightCanvasSize, SIDE } from './pictures';
 import type { DataSource, FromWorker, Mistakes, ToWorker, TrainSettings } from './protocol';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -22,6 +22,7 @@ const buttons = {
 const status = $<HTMLParagraphElement>('status');
 const progress = $<HTMLProgressElement>('progress');
 const weightsCanvas = $<HTMLCanvasElement>('weights');
+const distortedCanvas = $<HTMLCanvasElement>('distorted');
 Object.assign(weightsCanvas, weightCanvasSize());
 
 let state: DemoState = 'idle';
@@ -35,6 +36,9 @@ let pickedFiles: File[] = [];
 /** The run's number of epochs and training images, for the status line. */
 let epochs = 0;
 let trainSize = 0;
+/** The run's distortions, for the caption of the distorted digits. */
+let augmentText = '';
+const DISTORTED_CAPTION = $('distorted-caption').textContent as string;
 /** The curves of a model file being loaded, shown once the worker has it. */
 let loadedHistory: EpochMetrics[] = [];
 
@@ -76,6 +80,9 @@ function clearRun(): void {
   clearCurves();
   drawWeights(weightsCanvas, new Float32Array(0), 0);
   $('mistakes').replaceChildren();
+  drawDigitStrip(distortedCanvas, new Float64Array(0), 0);
+  delete distortedCanvas.dataset.epoch;
+  $('distorted-caption').textContent = DISTORTED_CAPTION;
   progress.value = 0;
 }
 
@@ -116,6 +123,7 @@ function readSettings(): TrainSettings {
   return {
     spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads'),
     optimizer, schedule: validateSchedule({ name: $<HTMLSelectElement>('schedule').value as ScheduleName }), regularization: validateRegularization({ dropout: number('dropout') }),
+    augment: validateAugment({ mode: $<HTMLSelectElement>('augment').value as AugmentMode }),
   };
 }
 
@@ -143,6 +151,7 @@ function startTraining(): void {
   dispatch('train');
   epochs = settings.epochs;
   trainSize = settings.trainSize;
+  augmentText = settings.augment.mode === 'both' ? 'affine and elastic' : settings.augment.mode;
   clearRun();
   say(data ? 'Loading MNIST...' : 'Starting...');
   send({ type: 'train', run, settings, data });
@@ -248,6 +257,11 @@ function onWorkerMessage(m: FromWorker): void {
       drawWeights(weightsCanvas, m.weights, m.count);
       weightsCanvas.dataset.epoch = String(m.epoch);
       $('weights-caption').textContent = `The first ${m.count} of the first layer's ${m.units} units after ${epochsText(m.epoch)}: each square is one unit's 784 incoming weights as a 28x28 image (red positive, blue negative).`;
+      return;
+    case 'distorted':
+      drawDigitStrip(distortedCanvas, m.inputs, m.count);
+      distortedCanvas.dataset.epoch = String(m.epoch);
+      $('distorted-caption').textContent = `The first ${m.count} training digits as the core distorts them (${augmentText}) in epoch ${m.epoch}.`;
       return;
     case 'ended': {
       const where = m.examplesDone ? `in epoch ${m.epochsDone + 1} after ${m.examplesDone} of ${trainSize} images` : `after epoch ${m.epochsDone}`;

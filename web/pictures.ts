@@ -25,6 +25,20 @@ export function drawScaled(target: HTMLCanvasElement, image: ImageData): void {
   context.drawImage(small, 0, 0, target.width, target.height);
 }
 
+/** `count` digits (count x 784 values, 0..1) side by side as ink on paper, GAP apart; the canvas is blanked first. */
+export function drawDigitStrip(canvas: HTMLCanvasElement, inputs: Float64Array, count: number): void {
+  const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+  const image = context.createImageData(canvas.width, canvas.height);
+  image.data.fill(255);
+  for (let d = 0; d < count && (d + 1) * SIDE + d * GAP <= canvas.width; d++) {
+    for (let i = 0; i < SIDE * SIDE; i++) {
+      const shade = 255 - Math.round(255 * Math.min(1, Math.max(0, inputs[d * SIDE * SIDE + i])));
+      image.data.set([shade, shade, shade, 255], 4 * (Math.floor(i / SIDE) * canvas.width + d * (SIDE + GAP) + (i % SIDE)));
+    }
+  }
+  context.putImageData(image, 0, 0);
+}
+
 /** Size of the weights canvas for WEIGHT_SLOTS images, fixed so the page does not move when they appear. */
 export function weightCanvasSize(): { width: number; height: number } {
   const rows = Math.ceil(WEIGHT_SLOTS / COLUMNS);

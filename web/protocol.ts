@@ -1,7 +1,7 @@
 // Messages between the page (main.ts) and the training worker (worker.ts). Every reply about a run carries the
 // run number the page gave it (at Train or Load model; a resumed run keeps its number), so a late reply from a
 // run the page has left behind is recognised and ignored.
-import type { EpochMetrics, InkMeasure, NetworkSpec, OptimizerSettings, RegularizationSettings, ScheduleSettings, TrainerState, TrainingConfig } from 'mnist-wasm';
+import type { AugmentSettings, EpochMetrics, InkMeasure, NetworkSpec, OptimizerSettings, RegularizationSettings, ScheduleSettings, TrainerState, TrainingConfig } from 'mnist-wasm';
 
 /** The form's settings, checked by the library's rules before they are sent. */
 export interface TrainSettings {
@@ -16,6 +16,8 @@ export interface TrainSettings {
   optimizer: OptimizerSettings;
   schedule: ScheduleSettings;
   regularization: RegularizationSettings;
+  /** Distortions of the training inputs (mode none: the images as they are). */
+  augment: AugmentSettings;
 }
 
 /** Where the worker gets MNIST when it has none yet: served beside the page, or files the user picked. */
@@ -50,6 +52,8 @@ export type FromWorker =
   | { type: 'epoch'; run: number; metrics: EpochMetrics; mistakes: Mistakes }
   /** The first hidden layer's incoming weights, `count` rows of 784, after `epoch` epochs. */
   | { type: 'weights'; run: number; epoch: number; count: number; units: number; weights: Float32Array }
+  /** `count` training digits (count x 784, 0..1) as the distortions of the run make them, shown while epoch `epoch` trains. */
+  | { type: 'distorted'; run: number; epoch: number; count: number; inputs: Float64Array }
   /** examplesDone: training images of the next epoch already trained (a run paused or stopped mid-epoch). */
   | { type: 'ended'; run: number; reason: 'completed' | 'early-stopping' | 'aborted' | 'paused'; epochsDone: number; examplesDone: number }
   | { type: 'failed'; run: number; message: string }

@@ -1,7 +1,7 @@
 // The training worker: holds the data and the network, trains with the library's trainer and reports through
 // its hooks, so the page never freezes. Commands that change the network run one after another (a queue);
 // pause and stop act at once on the running loop, predictions are answered between mini-batches.
-import { idxToDataset, MnistWasmError, Network, parseIdx, serializeModel, standardSplit, train } from 'mnist-wasm';
+import { distortImages, idxToDataset, MnistWasmError, Network, parseIdx, serializeModel, standardSplit, train } from 'mnist-wasm';
 import type { Dataset, EpochMetrics, TrainerState, TrainingConfig } from 'mnist-wasm';
 import { readIdxBlob } from './idx-read';
 import { argmax } from './prediction';
@@ -14,6 +14,8 @@ const INIT = { weights: 'scaled', biases: 'normal' } as const;
 /** Weight images sent per epoch: the first units of the first layer. */
 const MAX_WEIGHT_IMAGES = 64;
 const MAX_MISTAKES = 12;
+/** Training digits redrawn with the run's distortions for every epoch. */
+const DISTORTED_DIGITS = 8;
 
 let official: Dataset | undefined;
 let testSet: Dataset | undefined;
@@ -109,12 +111,25 @@ function findMistakes(net: Network, test: Dataset): Mistakes {
   return { indices: found, pixels, labels: found.map((index) => test.labels[index]), predicted };
 }
 
+/**
+ * The first training digits as the run's distortions make them in `epoch`: drawn afresh by the core's gather,
+ * from a stream of their own (seeded by the run and the epoch), so the training's own draws are left untouched.
+ */
+async function postDistorted(runSettings: TrainSettings, train: Dataset, epoch: number): Promise<void> {
+  if (runSettings.augment.mode === 'none' || epoch > runSettings.epochs) return;
+  const count = Math.min(DISTORTED_DIGITS, train.count);
+  const images = train.images.subarray(0, count * train.inputSize);
+  const inputs = await distortImages(images, train.inputSize, { augment: runSettings.augment }, runSettings.seed * 1000 + epoch);
+  post({ type: 'distorted', run, epoch, count, inputs }, [inputs.buffer]);
+}
+
 async function trainFromState(net: Network, runSettings: TrainSettings, data: { official: Dataset; test: Dataset }): Promise<void> {
   const split = standardSplit(data.official, data.test, { trainSize: runSettings.trainSize });
   controller = new AbortController();
   if (halt) controller.abort();
   let lastPost = 0;
   post({ type: 'started', run, threads: net.threads, epochsDone: state?.epochsDone ?? 0 });
+  await postDistorted(runSettings, split.train, (state?.epochsDone ?? 0) + 1);
   const result = await train(net, split, {
     epochs: runSettings.epochs,
     batchSize: runSettings.batchSize,
@@ -123,6 +138,7 @@ async function trainFromState(net: Network, runSettings: TrainSettings, data: { 
     optimizer: runSettings.optimizer,
     schedule: runSettings.schedule,
     regularization: runSettings.regularization,
+    augment: runSettings.augment,
     seed: runSettings.seed,
     resume: state,
     signal: controller.signal,
@@ -139,6 +155,7 @@ async function trainFromState(net: Network, runSettings: TrainSettings, data: { 
         history.push(metrics);
         post({ type: 'epoch', run, metrics, mistakes: findMistakes(net, data.test) });
         postWeights(net, metrics.epoch);
+        return postDistorted(runSettings, split.train, metrics.epoch + 1);
       },
     },
   });
@@ -192,6 +209,7 @@ function saveModel(): void {
     epochs: settings.epochs, batchSize: settings.batchSize, eta: settings.eta, lambda: settings.lambda, seed: settings.seed,
     init: INIT, dataset: 'mnist', trainSize: settings.trainSize, engine: network.engine, simd: network.simd,
     optimizer: settings.optimizer, schedule: settings.schedule, regularization: settings.regularization,
+    ...(settings.augment.mode === 'none' ? {} : { augment: settings.augment }),
   } : loadedTraining;
   post({ type: 'model', text: serializeModel({ spec: network.spec, layout: network.layout, parameters: network.getParameters(), training, state, metrics: history }) });
 }
