@@ -39,8 +39,9 @@ test('a recipe expands where it stands: flags after it override it, flags before
 
 test("assignment is today's defaults and every recipe's flags parse to checked settings", async () => {
   const defaults = await settingsFor([]);
-  const assignment = await settingsFor(['--recipe', 'assignment']);
-  assert.deepEqual({ ...assignment, recipe: undefined }, defaults);
+  const { recipe, ...assignment } = await settingsFor(['--recipe', 'assignment']);
+  assert.equal(recipe?.name, 'assignment');
+  assert.deepEqual(assignment, defaults);
   assert.equal(defaults.recipe, undefined);
   for (const name of RECIPE_NAMES) {
     const settings = await settingsFor(['--recipe', name]);

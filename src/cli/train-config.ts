@@ -87,7 +87,7 @@ export interface TrainSettings extends Pick<TrainingConfig, 'epochs' | 'batchSiz
   /** What training gathers do to the inputs (--augment and its flags); --input-dropout is in regularization. */
   augment: AugmentSettings;
   /** The recipe the run started from, as the model file records it (a resumed run keeps the file's). */
-  recipe: RecipeRecord | undefined;
+  recipe?: RecipeRecord;
 }
 
 const SPEC_FLAGS = [
@@ -145,8 +145,14 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
     resume: resumed?.model.state,
     // A distortion flag given overrides the resumed model's value; the rest keep it (flags have no defaults here).
     augment: augmentFromFlags(flags, saved.augment),
-    recipe: flags.recipe !== undefined ? recipeRecord(flags.recipe) : saved.recipe,
+    ...recipeOf(flags, saved),
   };
+}
+
+/** The --recipe given, else the resumed file's (absent when neither). */
+function recipeOf(flags: TrainFlags, saved: Partial<TrainingConfig>): Pick<TrainSettings, 'recipe'> {
+  const recipe = flags.recipe !== undefined ? recipeRecord(flags.recipe) : saved.recipe;
+  return recipe ? { recipe } : {};
 }
 
 /** Flags that mean something only for some optimizers or schedules: given to another, they are refused. */
