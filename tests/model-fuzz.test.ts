@@ -32,6 +32,7 @@ function validModel(layers: number[]): Record<string, unknown> {
       epochs: 2, batchSize: 10, eta: 0.5, lambda: 0, seed: 2, init: { weights: 'scaled', biases: 'normal' }, dataset: 'mnist', trainSize: 200, engine: 'wasm', simd: 'standard',
       keepBest: true, optimizer: { name: 'momentum', momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 },
       schedule: { name: 'step', stepSize: 1, gamma: 0.5, etaMin: 0, warmup: 1 }, regularization: { dropout: 0.5, inputDropout: 0, maxNorm: 3 },
+      recipe: { name: 'simard-plain', flags: ['--optimizer', 'momentum', '--eta', '0.5'] },
     },
     state: {
       epochsDone: 1, batchesDone: 3, rngState: [1, 2, 3, 4],
@@ -52,6 +53,7 @@ const PATHS = [
   'training.engine', 'training.simd', 'training.dataset', 'training.init', 'training.init.weights', 'training.threads', 'training.monitor',
   'training.keepBest', 'training.optimizer', 'training.optimizer.name', 'training.optimizer.momentum', 'training.optimizer.epsilon',
   'training.schedule', 'training.schedule.name', 'training.schedule.gamma', 'training.schedule.warmup', 'training.regularization', 'training.regularization.dropout',
+  'training.recipe', 'training.recipe.name', 'training.recipe.flags', 'training.recipe.flags.1',
   'state', 'state.epochsDone', 'state.batchesDone', 'state.rngState', 'state.rngState.0',
   'state.optimizer', 'state.optimizer.step', 'state.optimizer.moments', 'state.optimizer.moments.0', 'state.optimizer.moments.0.count',
   'state.optimizer.moments.0.crc32', 'state.optimizer.moments.0.data', 'state.generators', 'state.generators.dropout', 'state.generators.augment.3',

@@ -3,7 +3,7 @@ import type { DatasetName } from '../data/mnist.js';
 import type { EngineName } from '../engine/network.js';
 import type { SimdChoice } from '../engine/wasm.js';
 import { ConfigError } from '../errors.js';
-import type { SavedModel, TrainingConfig } from '../model/file.js';
+import type { RecipeRecord, SavedModel, TrainingConfig } from '../model/file.js';
 import { DEFAULT_GAMMA, validateOptimizer, validateRegularization, validateSchedule } from '../model/learning.js';
 import type { OptimizerName, OptimizerSettings, RegularizationSettings, ScheduleName, ScheduleSettings } from '../model/learning.js';
 import { validateSpec } from '../model/spec.js';
@@ -12,10 +12,13 @@ import type { TrainerState } from '../train/trainer.js';
 import type { MetricSet } from '../train/metrics.js';
 import type { AugmentSettings } from '../model/augment.js';
 import { augmentFromFlags } from './augment-flags.js';
+import { recipeRecord } from './recipes.js';
 import type { AugmentFlags } from './augment-flags.js';
 
 /** What commander parses `train`'s command line into (the distortion flags: src/cli/augment.ts). */
 export interface TrainFlags extends AugmentFlags {
+  /** The recipe named (its flags are already expanded into the others: src/cli/recipes.ts). */
+  recipe?: string;
   layers: number[];
   activation: NetworkSpec['activation'];
   outputActivation: NetworkSpec['outputActivation'];
@@ -83,6 +86,8 @@ export interface TrainSettings extends Pick<TrainingConfig, 'epochs' | 'batchSiz
   resume: TrainerState | undefined;
   /** What training gathers do to the inputs (--augment and its flags); --input-dropout is in regularization. */
   augment: AugmentSettings;
+  /** The recipe the run started from, as the model file records it (a resumed run keeps the file's). */
+  recipe?: RecipeRecord;
 }
 
 const SPEC_FLAGS = [
@@ -140,7 +145,14 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
     resume: resumed?.model.state,
     // A distortion flag given overrides the resumed model's value; the rest keep it (flags have no defaults here).
     augment: augmentFromFlags(flags, saved.augment),
+    ...recipeOf(flags, saved),
   };
+}
+
+/** The --recipe given, else the resumed file's (absent when neither). */
+function recipeOf(flags: TrainFlags, saved: Partial<TrainingConfig>): Pick<TrainSettings, 'recipe'> {
+  const recipe = flags.recipe !== undefined ? recipeRecord(flags.recipe) : saved.recipe;
+  return recipe ? { recipe } : {};
 }
 
 /** Flags that mean something only for some optimizers or schedules: given to another, they are refused. */
@@ -221,6 +233,7 @@ export function trainingRecord(settings: TrainSettings, trainCount: number, simd
     schedule: settings.schedule,
     regularization: settings.regularization,
     ...(settings.augment.mode !== 'none' ? { augment: settings.augment } : {}),
+    ...(settings.recipe ? { recipe: settings.recipe } : {}),
   };
 }
 

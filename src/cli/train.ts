@@ -23,10 +23,19 @@ import { learningOptions } from './learning-options.js';
 import { epochProgress } from './progress.js';
 import { defaultModelPath, resolveTrainConfig, trainingRecord } from './train-config.js';
 import { augmentOptions, describeAugment } from './augment-flags.js';
+import { expandRecipe, RECIPE_NAMES, recipesHelp } from './recipes.js';
 import type { TrainFlags, TrainSettings } from './train-config.js';
 
+/** train's command, whose --recipe is expanded into its flags before they are parsed (src/cli/recipes.ts). */
+class TrainCommand extends Command {
+  override parseOptions(args: string[]): { operands: string[]; unknown: string[] } {
+    return super.parseOptions(expandRecipe(args));
+  }
+}
+
 export function trainCommand(): Command {
-  const command = new Command('train').description('train a network on MNIST and report cost and accuracy per epoch');
+  const command = new TrainCommand('train').description('train a network on MNIST and report cost and accuracy per epoch');
+  command.addOption(new Option('--recipe <name>', `start from a named group of flags (${RECIPE_NAMES.join(', ')}; listed below), expanded where it stands: flags after it override it`));
   for (const option of specOptions()) command.addOption(option);
   for (const option of augmentOptions()) command.addOption(option);
   command
@@ -54,7 +63,8 @@ export function trainCommand(): Command {
     .option('--no-monitor-test', 'skip evaluating the test set')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print a machine-readable summary as the last line of stdout')
-    .action(async (flags: TrainFlags, cmd: Command) => runTrain(flags, cmd));
+    .action(async (flags: TrainFlags, cmd: Command) => runTrain(flags, cmd))
+    .addHelpText('after', recipesHelp());
   return command;
 }
 
@@ -114,7 +124,7 @@ function headerLine(settings: TrainSettings, network: Network, dir: string, spli
 }
 
 /** The learning settings that differ from plain SGD at a constant eta, for the header line. */
-function learningWords({ optimizer, schedule, regularization, keepBest, augment }: TrainSettings): string {
+function learningWords({ optimizer, schedule, regularization, keepBest, augment, recipe }: TrainSettings): string {
   const words: string[] = [];
   if (optimizer.name === 'momentum' || optimizer.name === 'nesterov') words.push(`${optimizer.name} ${optimizer.momentum}`);
   if (optimizer.name === 'adam') words.push(`adam (beta1 ${optimizer.beta1}, beta2 ${optimizer.beta2}, epsilon ${optimizer.epsilon})`);
@@ -126,6 +136,7 @@ function learningWords({ optimizer, schedule, regularization, keepBest, augment 
   if (regularization.maxNorm) words.push(`max-norm ${regularization.maxNorm}`);
   if (keepBest) words.push('keeping the best epoch');
   if (augment.mode !== 'none' || regularization.inputDropout) words.push(describeAugment(augment, regularization.inputDropout));
+  if (recipe) words.push(`recipe ${recipe.name}`);
   return words.map((w) => `, ${w}`).join('');
 }
 

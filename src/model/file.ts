@@ -4,7 +4,8 @@
 //   "spec": { layers, activation, outputActivation, cost },
 //   "layout": { size, layers: [{ inputs, outputs, weights, biases }] },   offsets in f64 elements
 //   "training": { epochs, batchSize, eta, lambda, seed, init, dataset, trainSize, engine, simd?, threads?,
-//                 earlyStopping?, keepBest?, monitor?, optimizer?, schedule?, regularization? } | null,
+//                 earlyStopping?, keepBest?, monitor?, optimizer?, schedule?, regularization?, augment?,
+//                 recipe?: { name, flags: [the train flags --recipe expanded to] } } | null,
 //                                                                 checked field by field; unknown keys are dropped
 //   "state": { epochsDone, batchesDone, rngState, optimizer?: { step, moments: [f64 block] }, generators?,
 //              best?: { epoch, accuracy, kept?: { parameters: f64 block, state } } } | null,
@@ -56,6 +57,14 @@ export interface TrainingConfig {
   monitor?: { train: boolean; validation: boolean; test: boolean };
   /** Distortions of the training inputs (version 2; absent: none). Input dropout is in regularization. */
   augment?: AugmentSettings;
+  /** The --recipe the run started from and the flags it expanded to (version 2; the settings above are what ran). */
+  recipe?: RecipeRecord;
+}
+
+/** A recipe as a model file records it: its name and its flags, as words of a command line. */
+export interface RecipeRecord {
+  name: string;
+  flags: string[];
 }
 
 export interface SavedModel {
@@ -177,7 +186,24 @@ function parseLearning(field: ReturnType<typeof fieldReader>, fail: (reason: str
     ...(field.has('schedule') ? { schedule: parseSchedule(field.get('schedule'), fail) } : {}),
     ...(field.has('regularization') ? { regularization: parseRegularization(field.get('regularization'), fail) } : {}),
     ...(field.has('augment') ? { augment: parseAugment(field.get('augment'), fail) } : {}),
+    ...(field.has('recipe') ? { recipe: parseRecipe(field.get('recipe'), fail) } : {}),
   };
+}
+
+/** Bounds of a recorded recipe: a name like the built-in ones and a command line of printable words. */
+const RECIPE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const MAX_RECIPE_FLAGS = 256;
+const RECIPE_FLAG = /^[\x20-\x7e]{1,200}$/;
+
+/** training.recipe: checked as a record only (a newer build's recipe name is kept, not refused). */
+function parseRecipe(value: unknown, fail: (reason: string) => never): RecipeRecord {
+  if (!isRecord(value)) return fail('"recipe" must be an object');
+  const { name, flags } = value;
+  if (typeof name !== 'string' || !RECIPE_NAME.test(name)) return fail('"recipe.name" must be 1 to 64 lower-case letters, digits and dashes');
+  if (!Array.isArray(flags) || flags.length > MAX_RECIPE_FLAGS || !flags.every((f) => typeof f === 'string' && RECIPE_FLAG.test(f))) {
+    return fail(`"recipe.flags" must be a list of at most ${MAX_RECIPE_FLAGS} words of printable characters`);
+  }
+  return { name, flags: [...(flags as string[])] };
 }
 
 function parseAugment(value: unknown, fail: (reason: string) => never): AugmentSettings {
