@@ -39,9 +39,9 @@ export const RECIPES: readonly Recipe[] = [
   },
   {
     name: 'best-canonical',
-    summary: "the assignment's [784,192,30,10] sigmoid net at its best: softmax output, momentum, cosine eta, elastic distortions, 50 epochs",
+    summary: "the assignment's [784,192,30,10] sigmoid net at its best: softmax output, momentum, cosine eta, elastic distortions, 100 epochs",
     flags: ['--layers', '784,192,30,10', '--activation', 'sigmoid', '--output-activation', 'softmax', '--cost', 'cross-entropy', '--init', 'scaled', '--bias-init', 'zero',
-      '--optimizer', 'momentum', '--schedule', 'cosine', '--batch', '10', '--eta', '0.05', '--lambda', '0', '--epochs', '50', '--augment', 'elastic'],
+      '--optimizer', 'momentum', '--schedule', 'cosine', '--batch', '10', '--eta', '0.05', '--lambda', '0', '--epochs', '100', '--augment', 'elastic'],
   },
 ];
 
