@@ -34,8 +34,8 @@ export const RECIPES: readonly Recipe[] = [
   },
   {
     name: 'simard-elastic',
-    summary: 'Simard 2003: [784,800,10] relu/softmax, momentum, cosine eta, elastic distortions (alpha 34, sigma 4), 25 epochs',
-    flags: [...SIMARD_NETWORK, ...SIMARD_LEARNING, '--epochs', '25', '--augment', 'elastic', '--elastic-alpha', '34', '--elastic-sigma', '4'],
+    summary: 'Simard 2003: [784,800,10] relu/softmax, momentum, cosine eta, elastic distortions (alpha 34, sigma 4), 50 epochs',
+    flags: [...SIMARD_NETWORK, ...SIMARD_LEARNING, '--epochs', '50', '--augment', 'elastic', '--elastic-alpha', '34', '--elastic-sigma', '4'],
   },
   {
     name: 'best-canonical',
