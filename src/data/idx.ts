@@ -116,17 +116,22 @@ export class IdxCollector {
   }
 }
 
-/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
-export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
-  const { dims, headerBytes, dataBytes: expected } = parseIdxHeader(bytes, file) as IdxHeader;
-  const actual = bytes.length - headerBytes;
+/** Checks that a file of fileBytes holds exactly the tensor its header declares (too short or trailing data: an error). */
+export function checkIdxLength({ dims, headerBytes, dataBytes: expected }: IdxHeader, fileBytes: number, file: string): void {
+  const actual = fileBytes - headerBytes;
   if (actual < expected) {
     throw new DataFormatError(file, `truncated: dimensions ${dims.join('x')} need ${expected} data bytes, found ${actual}`);
   }
   if (actual > expected) {
     throw new DataFormatError(file, `${actual - expected} bytes of trailing data after the ${dims.join('x')} tensor`);
   }
-  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
+  const header = parseIdxHeader(bytes, file) as IdxHeader;
+  checkIdxLength(header, bytes.length, file);
+  return { dims: header.dims, data: bytes.subarray(header.headerBytes) };
 }
 
 /** Joins an image tensor (count x rows x cols) and a label tensor (count) into a dataset. */
