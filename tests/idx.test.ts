@@ -74,8 +74,7 @@ test('read into a store, raw and gzip files put their data and labels there alon
   for (const [images, labelFile] of [[rawImages, gzLabels], [gzImages, rawLabels], [rawImages, rawLabels]]) {
     const store = movingStore();
     const data = await readIdxDataset(images, labelFile, store);
-    // The data once; an inflated file also keeps its header (16 or 8 bytes) in front of it.
-    assert.equal(store.held, 12 + 3 + (images === gzImages ? 16 : 0) + (labelFile === gzLabels ? 8 : 0), `${images} + ${labelFile}`);
+    assert.equal(store.held, 12 + 3, `${images} + ${labelFile}: the data once, without the headers`);
     assert.deepEqual([...data.images], [...pixels]);
     assert.deepEqual([...data.labels], [...labels]);
     store.alloc(16); // moves the store again: the dataset's views follow
@@ -98,6 +97,36 @@ test('a raw file read into a store is checked against its header first, with the
   const store = movingStore();
   await assert.rejects(readIdxFile(dir, store), (e: unknown) => e instanceof DataFormatError && e.message === `${dir}: is a folder, not a file`);
   await assert.rejects(readIdxFile(join(dir, 'absent'), store), (e: unknown) => e instanceof DataFormatError && e.message === `${join(dir, 'absent')}: file not found`);
+});
+
+test('a damaged gzip file read into a store fails with the message the plain reader gives, having reserved no more than it declares', async () => {
+  const good = gzipSync(idxBytes([3, 2, 2], pixels));
+  const crcFlipped = good.slice();
+  crcFlipped[crcFlipped.length - 8] ^= 0xff;
+  const cases: [string, Uint8Array][] = [
+    ['cut-in-data', good.subarray(0, good.length - 12)],
+    ['cut-in-trailer', good.subarray(0, good.length - 3)],
+    ['bad-crc', crcFlipped],
+    ['bad-block', new Uint8Array([...good.subarray(0, 10), 0xff, ...good.subarray(11)])],
+    ['short-content', gzipSync(idxBytes([3, 2, 2], pixels).subarray(0, 22))],
+    ['long-content', gzipSync(new Uint8Array([...idxBytes([3, 2, 2], pixels), 1, 2]))],
+    ['header-only', gzipSync(new Uint8Array([0, 0, 8, 3, 0, 0, 0, 3]))],
+    ['two-bytes', gzipSync(new Uint8Array([0, 0]))],
+    ['bad-magic', gzipSync(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 9]))],
+    ['too-large', gzipSync(new Uint8Array([0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0xff, 0, 0, 0, 0xff]))],
+  ];
+  for (const [name, bytes] of cases) {
+    const path = await write(`damaged-${name}.gz`, bytes);
+    const plain = await readIdxFile(path).then(() => 'no error', (e: Error) => e.message);
+    assert.match(plain, new RegExp(`^${path}: [^\\n]+$`), name);
+    const store = movingStore();
+    await assert.rejects(readIdxFile(path, store), (e: unknown) => e instanceof DataFormatError && e.message === plain, name);
+    assert.ok(store.held <= 12, `${name}: reserved ${store.held} bytes`);
+  }
+  // Two gzip members make one file, as gzip and Node's gunzip have it.
+  const halves = idxBytes([3, 2, 2], pixels);
+  const path = await write('two-members.gz', new Uint8Array([...gzipSync(halves.subarray(0, 19)), ...gzipSync(halves.subarray(19))]));
+  assert.deepEqual([...(await readIdxFile(path, movingStore())).data], [...pixels]);
 });
 
 function rejects(bytes: Uint8Array, pattern: RegExp): void {

@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
 import { checkIdxLength, IdxCollector, idxToDataset, isGzip, parseIdx, parseIdxHeader } from './idx.js';
 import type { IdxHeader, IdxTensor } from './idx.js';
+import { GzipFile } from './gzip-file.js';
 import { storedDataset } from './dataset.js';
 import type { ByteStore, Dataset } from './dataset.js';
 
@@ -81,11 +82,11 @@ export async function streamContent(file: string, consume: (chunk: Uint8Array) =
 /** An IDX tensor read into a store: `at` is where its data (after the header) starts there. */
 export type StoredIdxTensor = IdxTensor & { at?: number };
 
-/** Inflates a gzip IDX file into one buffer (or the store) of the size its header declares, stopping as soon as it runs past. */
-async function inflateIdx(file: string, store?: ByteStore): Promise<{ bytes: Uint8Array; at?: number }> {
-  const collector = new IdxCollector(file, MAX_IDX_BYTES, store);
+/** Inflates a gzip IDX file into one buffer of the size its header declares, stopping as soon as it runs past. */
+async function inflateIdx(file: string): Promise<Uint8Array> {
+  const collector = new IdxCollector(file, MAX_IDX_BYTES);
   await streamContent(file, (chunk) => collector.push(chunk));
-  return { bytes: collector.bytes(), at: collector.offset };
+  return collector.bytes();
 }
 
 /** The largest IDX header: the magic number and four dimensions. */
@@ -117,18 +118,48 @@ async function readRawInto(file: string, store: ByteStore): Promise<StoredIdxTen
   }
 }
 
+/** Says the IDX content runs past what its header declares (the same words as IdxCollector's). */
+function inflatesPast(file: string, total: number): DataFormatError {
+  return new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
+}
+
+/**
+ * Inflates a gzip IDX file's data straight into the store: the header into a few bytes of its own, then the data
+ * into the size it declares, reserved then; one byte more is a gzip bomb and ends it. Says what IdxCollector says.
+ */
+async function inflateInto(file: string, store: ByteStore): Promise<StoredIdxTensor> {
+  const gzip = await GzipFile.open(file).catch((error: unknown) => Promise.reject(readError(file, error)));
+  try {
+    const head = new Uint8Array(MAX_HEADER_BYTES);
+    let got = await gzip.read(() => head, 0, 4);
+    const rank = got === 4 && parseIdxHeader(head.subarray(0, 4), file, true) === undefined ? head[3] : 0;
+    got += await gzip.read(() => head, got, 4 * rank);
+    const header = parseIdxHeader(head.subarray(0, got), file) as IdxHeader;
+    const total = header.headerBytes + header.dataBytes;
+    if (total > MAX_IDX_BYTES) {
+      throw new DataFormatError(file, `its header declares ${header.dims.join('x')}: ${total.toLocaleString('en-US')} bytes, more than the ${MAX_IDX_BYTES.toLocaleString('en-US')} this reader accepts`);
+    }
+    const at = store.alloc(header.dataBytes);
+    const data = await gzip.read(() => store.u8, at, header.dataBytes);
+    if (data < header.dataBytes) checkIdxLength(header, header.headerBytes + data, file);
+    if ((await gzip.read(() => head, 0, 1)) > 0) throw inflatesPast(file, total);
+    return { dims: header.dims, data: store.u8.subarray(at, at + header.dataBytes), at };
+  } catch (error) {
+    throw error instanceof DataFormatError ? error : readError(file, error);
+  } finally {
+    await gzip.close();
+  }
+}
+
 /**
  * Reads an IDX file, gzip-compressed or raw (detected by content); gzip is inflated no further than the header
  * declares. With a store, the tensor's data is read or inflated straight in, `at` says where, and `data` is a view
  * of the store that goes stale when the store grows.
  */
 export async function readIdxFile(file: string, store?: ByteStore): Promise<StoredIdxTensor> {
-  if (await isGzipFile(file)) {
-    const { bytes, at } = await inflateIdx(file, store);
-    const tensor = parseIdx(bytes, file);
-    return at === undefined ? tensor : { ...tensor, at: at + bytes.length - tensor.data.length };
-  }
-  return store ? readRawInto(file, store) : parseIdx(await readBytes(file), file);
+  const gzip = await isGzipFile(file);
+  if (store) return gzip ? inflateInto(file, store) : readRawInto(file, store);
+  return parseIdx(gzip ? await inflateIdx(file) : await readBytes(file), file);
 }
 
 /**
