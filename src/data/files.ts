@@ -3,7 +3,7 @@ import { open, readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DataFormatError } from '../errors.js';
-import { checkIdxLength, IdxCollector, idxToDataset, isGzip, parseIdx, parseIdxHeader } from './idx.js';
+import { checkDeclaredSize, checkIdxLength, IdxCollector, idxToDataset, inflatesPast, isGzip, parseIdx, parseIdxHeader } from './idx.js';
 import type { IdxHeader, IdxTensor } from './idx.js';
 import { GzipFile } from './gzip-file.js';
 import { storedDataset } from './dataset.js';
@@ -118,14 +118,9 @@ async function readRawInto(file: string, store: ByteStore): Promise<StoredIdxTen
   }
 }
 
-/** Says the IDX content runs past what its header declares (the same words as IdxCollector's). */
-function inflatesPast(file: string, total: number): DataFormatError {
-  return new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
-}
-
 /**
  * Inflates a gzip IDX file's data straight into the store: the header into a few bytes of its own, then the data
- * into the size it declares, reserved then; one byte more is a gzip bomb and ends it. Says what IdxCollector says.
+ * into the size it declares, reserved then; one byte more is a gzip bomb and ends it, in IdxCollector's words.
  */
 async function inflateInto(file: string, store: ByteStore): Promise<StoredIdxTensor> {
   const gzip = await GzipFile.open(file).catch((error: unknown) => Promise.reject(readError(file, error)));
@@ -135,14 +130,11 @@ async function inflateInto(file: string, store: ByteStore): Promise<StoredIdxTen
     const rank = got === 4 && parseIdxHeader(head.subarray(0, 4), file, true) === undefined ? head[3] : 0;
     got += await gzip.read(() => head, got, 4 * rank);
     const header = parseIdxHeader(head.subarray(0, got), file) as IdxHeader;
-    const total = header.headerBytes + header.dataBytes;
-    if (total > MAX_IDX_BYTES) {
-      throw new DataFormatError(file, `its header declares ${header.dims.join('x')}: ${total.toLocaleString('en-US')} bytes, more than the ${MAX_IDX_BYTES.toLocaleString('en-US')} this reader accepts`);
-    }
+    checkDeclaredSize(header, MAX_IDX_BYTES, file);
     const at = store.alloc(header.dataBytes);
     const data = await gzip.read(() => store.u8, at, header.dataBytes);
     if (data < header.dataBytes) checkIdxLength(header, header.headerBytes + data, file);
-    if ((await gzip.read(() => head, 0, 1)) > 0) throw inflatesPast(file, total);
+    if ((await gzip.read(() => head, 0, 1)) > 0) throw inflatesPast(file, header.headerBytes + header.dataBytes);
     return { dims: header.dims, data: store.u8.subarray(at, at + header.dataBytes), at };
   } catch (error) {
     throw error instanceof DataFormatError ? error : readError(file, error);
