@@ -11,6 +11,7 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { DataFormatError } from '../src/errors.js';
 import { parseIdx } from '../src/data/idx.js';
 import { readIdxDataset, readIdxFile } from '../src/data/files.js';
+import type { ByteStore } from '../src/data/dataset.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { Network } from '../src/engine/network.js';
 import { idxBytes, MNIST_DIR, runCli } from './helpers.js';
@@ -43,6 +44,89 @@ test('joins images and labels into a dataset of count x rows*cols bytes', async 
   assert.equal(data.inputSize, 4);
   assert.deepEqual([...data.labels], [3, 1, 4]);
   assert.deepEqual([...data.images.subarray(4, 8)], [80, 100, 120, 140]);
+});
+
+/** A store that moves to new memory at every alloc, detaching the old (as a growing wasm memory does), and counts what it holds. */
+function movingStore(): ByteStore & { held: number } {
+  let u8 = new Uint8Array(0);
+  return {
+    held: 0,
+    get u8() {
+      return u8;
+    },
+    alloc(bytes: number): number {
+      const at = u8.length;
+      const moved = new Uint8Array(at + bytes);
+      moved.set(u8);
+      structuredClone(u8.buffer, { transfer: [u8.buffer] });
+      u8 = moved;
+      this.held += bytes;
+      return at;
+    },
+  };
+}
+
+test('read into a store, raw and gzip files put their data and labels there alone, and the dataset sees them after the store moves', async () => {
+  const rawImages = await write('store-images', idxBytes([3, 2, 2], pixels));
+  const gzImages = await write('store-images.gz', gzipSync(idxBytes([3, 2, 2], pixels)));
+  const rawLabels = await write('store-labels', idxBytes([3], labels));
+  const gzLabels = await write('store-labels.gz', gzipSync(idxBytes([3], labels)));
+  for (const [images, labelFile] of [[rawImages, gzLabels], [gzImages, rawLabels], [rawImages, rawLabels]]) {
+    const store = movingStore();
+    const data = await readIdxDataset(images, labelFile, store);
+    assert.equal(store.held, 12 + 3, `${images} + ${labelFile}: the data once, without the headers`);
+    assert.deepEqual([...data.images], [...pixels]);
+    assert.deepEqual([...data.labels], [...labels]);
+    store.alloc(16); // moves the store again: the dataset's views follow
+    assert.deepEqual([...data.labels], [...labels]);
+  }
+});
+
+test('a raw file read into a store is checked against its header first, with the messages of the plain reader', async () => {
+  const cases: [string, Uint8Array, string][] = [
+    ['store-trailing', new Uint8Array([...idxBytes([3], labels), 7]), '1 bytes of trailing data after the 3 tensor'],
+    ['store-truncated', idxBytes([3, 2, 2], pixels).subarray(0, 20), 'truncated: dimensions 3x2x2 need 12 data bytes, found 4'],
+    ['store-header', new Uint8Array([0, 0, 8, 3, 0, 0]), 'truncated IDX header: 6 of 16 bytes'],
+  ];
+  for (const [name, bytes, why] of cases) {
+    const path = await write(name, bytes);
+    const store = movingStore();
+    for (const into of [undefined, store]) await assert.rejects(readIdxFile(path, into), (e: unknown) => e instanceof DataFormatError && e.message === `${path}: ${why}`);
+    assert.equal(store.held, 0, `${name}: nothing reserved`);
+  }
+  const store = movingStore();
+  await assert.rejects(readIdxFile(dir, store), (e: unknown) => e instanceof DataFormatError && e.message === `${dir}: is a folder, not a file`);
+  await assert.rejects(readIdxFile(join(dir, 'absent'), store), (e: unknown) => e instanceof DataFormatError && e.message === `${join(dir, 'absent')}: file not found`);
+});
+
+test('a damaged gzip file read into a store fails with the message the plain reader gives, having reserved no more than it declares', async () => {
+  const good = gzipSync(idxBytes([3, 2, 2], pixels));
+  const crcFlipped = good.slice();
+  crcFlipped[crcFlipped.length - 8] ^= 0xff;
+  const cases: [string, Uint8Array][] = [
+    ['cut-in-data', good.subarray(0, good.length - 12)],
+    ['cut-in-trailer', good.subarray(0, good.length - 3)],
+    ['bad-crc', crcFlipped],
+    ['bad-block', new Uint8Array([...good.subarray(0, 10), 0xff, ...good.subarray(11)])],
+    ['short-content', gzipSync(idxBytes([3, 2, 2], pixels).subarray(0, 22))],
+    ['long-content', gzipSync(new Uint8Array([...idxBytes([3, 2, 2], pixels), 1, 2]))],
+    ['header-only', gzipSync(new Uint8Array([0, 0, 8, 3, 0, 0, 0, 3]))],
+    ['two-bytes', gzipSync(new Uint8Array([0, 0]))],
+    ['bad-magic', gzipSync(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 1, 9]))],
+    ['too-large', gzipSync(new Uint8Array([0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0xff, 0, 0, 0, 0xff]))],
+  ];
+  for (const [name, bytes] of cases) {
+    const path = await write(`damaged-${name}.gz`, bytes);
+    const plain = await readIdxFile(path).then(() => 'no error', (e: Error) => e.message);
+    assert.match(plain, new RegExp(`^${path}: [^\\n]+$`), name);
+    const store = movingStore();
+    await assert.rejects(readIdxFile(path, store), (e: unknown) => e instanceof DataFormatError && e.message === plain, name);
+    assert.ok(store.held <= 12, `${name}: reserved ${store.held} bytes`);
+  }
+  // Two gzip members make one file, as gzip and Node's gunzip have it.
+  const halves = idxBytes([3, 2, 2], pixels);
+  const path = await write('two-members.gz', new Uint8Array([...gzipSync(halves.subarray(0, 19)), ...gzipSync(halves.subarray(19))]));
+  assert.deepEqual([...(await readIdxFile(path, movingStore())).data], [...pixels]);
 });
 
 function rejects(bytes: Uint8Array, pattern: RegExp): void {

@@ -11,6 +11,7 @@ import { parseModel, SAVED_DATASETS, SAVED_ENGINES, serializeModel } from '../sr
 import { ENGINE_NAMES } from '../src/engine/network.js';
 import { DATASET_NAMES } from '../src/data/mnist.js';
 import type { SavedModel } from '../src/model/file.js';
+import { fromBase64, toBase64, toBase64InPieces } from '../src/util/bytes.js';
 import { maxAbsDiff, spec, syntheticData } from './helpers.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mnist-model-'));
@@ -139,4 +140,16 @@ test('a missing model file is a ModelFormatError naming it', async () => {
   const truncated = join(dir, 'truncated.json');
   await writeFile(truncated, (await readFile(join(dir, 'model.json'), 'utf8')).slice(0, 300));
   await assert.rejects(loadModel(truncated), /truncated\.json: not a model file: invalid JSON/);
+});
+
+test("the parameters' base64 is the same from Node's Buffer and from the browsers' pieces, at every length and piece boundary", () => {
+  for (const length of [0, 1, 2, 3, 4095, 4096, 4097, 3 * 4096 + 2, 100_003]) {
+    const bytes = new Uint8Array(length).map((_, i) => (i * 131 + (i >> 8)) & 255);
+    const text = toBase64(bytes.subarray(0));
+    assert.equal(text, toBase64InPieces(bytes), `length ${length}`);
+    assert.deepEqual(fromBase64(text), bytes, `length ${length}`);
+  }
+  // A view into a larger buffer encodes only its own bytes.
+  const wide = new Uint8Array(64).map((_, i) => i);
+  assert.equal(toBase64(wide.subarray(5, 17)), toBase64InPieces(new Uint8Array(wide.subarray(5, 17))));
 });

@@ -2,7 +2,6 @@
 // kernels a training gather runs. Its distortion flags are train's (augment-flags.ts).
 import { extname } from 'node:path';
 import { Command } from 'commander';
-import sharp from 'sharp';
 import { ConfigError } from '../errors.js';
 import { locateAndLoad } from '../data/locate.js';
 import { gatherTransformed } from '../engine/augment-record.js';
@@ -79,5 +78,7 @@ async function drawGrid(originals: Uint8Array, variants: Float64Array, count: nu
     // A wider gap after the original sets it apart from its distortions.
     for (let v = 0; v < perDigit; v++) paint(3 * GAP + (v + 1) * (cell + GAP), top, (k) => variants[(d * perDigit + v) * side * side + k]);
   }
+  // Loaded here, not at the top: the CLI imports every command, and sharp costs train about 20 MB of memory.
+  const { default: sharp } = await import('sharp');
   return sharp(Buffer.from(canvas), { raw: { width, height, channels: 1 } }).png().toBuffer();
 }

@@ -1,5 +1,5 @@
 import { DataFormatError } from '../errors.js';
-import type { ByteStore, Dataset } from './dataset.js';
+import type { Dataset } from './dataset.js';
 
 /** An IDX tensor of unsigned bytes: its dimensions and row-major data. */
 export interface IdxTensor {
@@ -53,47 +53,43 @@ export function parseIdxHeader(bytes: Uint8Array, file: string, partial = false)
 /** Declared sizes up to this are allocated as soon as the header is read. */
 const EXACT_BYTES = 64 * 2 ** 20;
 
+/** The content runs past the size its header declares (header included): a gzip bomb, or trailing data. */
+export function inflatesPast(file: string, total: number): DataFormatError {
+  return new DataFormatError(file, `inflates past the ${total.toLocaleString('en-US')} bytes its header declares`);
+}
+
+/** Refuses a header that declares more than a reader accepts, before anything that size is reserved. */
+export function checkDeclaredSize({ dims, headerBytes, dataBytes }: IdxHeader, maxBytes: number, file: string): void {
+  const total = headerBytes + dataBytes;
+  if (total > maxBytes) {
+    throw new DataFormatError(file, `its header declares ${dims.join('x')}: ${total.toLocaleString('en-US')} bytes, more than the ${maxBytes.toLocaleString('en-US')} this reader accepts`);
+  }
+}
+
 /**
  * Collects a streamed IDX file (inflated chunk by chunk) into one buffer of the size its header declares: push
  * throws as soon as the content runs past that size or the header declares more than maxBytes, so a gzip bomb
- * costs no more memory than an honest file. With a store, the declared size is reserved there once the header
- * is read and the content goes straight in (an engine's memory: the bytes are then held once).
+ * costs no more memory than an honest file. (readIdxFile with a store inflates into it without this buffer.)
  */
 export class IdxCollector {
   private buffer = new Uint8Array(1 << 16);
   private length = 0;
   private total = Infinity;
   private header: IdxHeader | undefined;
-  /** Where the file starts in the store, once reserved. */
-  private at: number | undefined;
-  constructor(private readonly file: string, private readonly maxBytes: number, private readonly store?: ByteStore) {}
+  constructor(private readonly file: string, private readonly maxBytes: number) {}
 
   push(chunk: Uint8Array): void {
-    const { file, store } = this;
-    const past = (): DataFormatError => new DataFormatError(file, `inflates past the ${this.total.toLocaleString('en-US')} bytes its header declares`);
-    if (this.length + chunk.length > this.total) throw past();
-    if (store && this.at !== undefined) {
-      store.u8.set(chunk, this.at + this.length);
-      this.length += chunk.length;
-      return;
-    }
+    const { file } = this;
+    if (this.length + chunk.length > this.total) throw inflatesPast(file, this.total);
     if (this.length + chunk.length > this.buffer.length) this.resize(Math.min(this.total, Math.max(this.length + chunk.length, 2 * this.buffer.length)));
     this.buffer.set(chunk, this.length);
     this.length += chunk.length;
     if (this.header) return;
     this.header = parseIdxHeader(this.buffer.subarray(0, this.length), file, true);
     if (!this.header) return;
+    checkDeclaredSize(this.header, this.maxBytes, file);
     this.total = this.header.headerBytes + this.header.dataBytes;
-    if (this.total > this.maxBytes) {
-      throw new DataFormatError(file, `its header declares ${this.header.dims.join('x')}: ${this.total.toLocaleString('en-US')} bytes, more than the ${this.maxBytes.toLocaleString('en-US')} this reader accepts`);
-    }
-    if (this.length > this.total) throw past();
-    if (store) {
-      this.at = store.alloc(this.total);
-      store.u8.set(this.buffer.subarray(0, this.length), this.at);
-      this.buffer = new Uint8Array(0);
-      return;
-    }
+    if (this.length > this.total) throw inflatesPast(file, this.total);
     // Up to 64 MiB, the declared size at once: MNIST's 47 MB are never copied into a grown buffer beside the old
     // one. Past that, buffers grow (never past the declared size) as the content arrives: a header alone costs little.
     this.resize(Math.min(this.total, Math.max(this.buffer.length, EXACT_BYTES)));
@@ -105,28 +101,28 @@ export class IdxCollector {
     this.buffer = resized;
   }
 
-  /** The bytes collected so far (the whole file once the stream has ended); a view of the store, when there is one. */
+  /** The bytes collected so far (the whole file once the stream has ended). */
   bytes(): Uint8Array {
-    return this.store && this.at !== undefined ? this.store.u8.subarray(this.at, this.at + this.length) : this.buffer.subarray(0, this.length);
-  }
-
-  /** Where the file starts in the store (undefined without a store, or before the header was read). */
-  get offset(): number | undefined {
-    return this.at;
+    return this.buffer.subarray(0, this.length);
   }
 }
 
-/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
-export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
-  const { dims, headerBytes, dataBytes: expected } = parseIdxHeader(bytes, file) as IdxHeader;
-  const actual = bytes.length - headerBytes;
+/** Checks that a file of fileBytes holds exactly the tensor its header declares (too short or trailing data: an error). */
+export function checkIdxLength({ dims, headerBytes, dataBytes: expected }: IdxHeader, fileBytes: number, file: string): void {
+  const actual = fileBytes - headerBytes;
   if (actual < expected) {
     throw new DataFormatError(file, `truncated: dimensions ${dims.join('x')} need ${expected} data bytes, found ${actual}`);
   }
   if (actual > expected) {
     throw new DataFormatError(file, `${actual - expected} bytes of trailing data after the ${dims.join('x')} tensor`);
   }
-  return { dims, data: bytes.subarray(headerBytes) };
+}
+
+/** Parses an uncompressed IDX file of unsigned bytes, checking magic, dimensions and length. */
+export function parseIdx(bytes: Uint8Array, file: string): IdxTensor {
+  const header = parseIdxHeader(bytes, file) as IdxHeader;
+  checkIdxLength(header, bytes.length, file);
+  return { dims: header.dims, data: bytes.subarray(header.headerBytes) };
 }
 
 /** Joins an image tensor (count x rows x cols) and a label tensor (count) into a dataset. */

@@ -48,6 +48,8 @@ export async function loadMnist(dir: string, options: { trainSize?: number; stor
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all(
     [IDX_FILES.trainImages, IDX_FILES.trainLabels, IDX_FILES.testImages, IDX_FILES.testLabels].map((name) => requireFile(dir, name)),
   );
-  const [official, test] = await Promise.all([readIdxDataset(trainImages, trainLabels, options.store), readIdxDataset(testImages, testLabels, options.store)]);
+  // One file at a time: each holds only its own chunks in flight, and a store's views stay valid (files.ts).
+  const official = await readIdxDataset(trainImages, trainLabels, options.store);
+  const test = await readIdxDataset(testImages, testLabels, options.store);
   return standardSplit(official, test, options);
 }
