@@ -349,13 +349,14 @@ test('data picked as files; paused mid-epoch and resumed, the run goes on from t
   await closeDemo(page);
 });
 
-test('momentum, a cosine schedule and dropout, paused mid-epoch and resumed: the library\'s numbers, and each epoch\'s eta', async (t) => {
+test('momentum, a cosine schedule, dropout and input dropout, paused mid-epoch and resumed: the library\'s numbers, and each epoch\'s eta', async (t) => {
   const { page, errors } = await openDemo(server.url);
   assert.equal(await page.isDisabled('#momentum'), true, 'plain SGD has no momentum to set');
   await page.selectOption('#optimizer', 'momentum');
   await page.fill('#momentum', '0.5');
   await page.selectOption('#schedule', 'cosine');
   await page.fill('#dropout', '0.2');
+  await page.fill('#input-dropout', '0.1');
   await page.fill('#epochs', '3'); // 2.7 epochs left after the pause point: a loaded machine still pauses mid-run
   await page.selectOption('#source', 'files');
   const optimizer = validateOptimizer({ name: 'momentum', momentum: 0.5 });
@@ -363,7 +364,7 @@ test('momentum, a cosine schedule and dropout, paused mid-epoch and resumed: the
   const expected = (async () => {
     const split = await loadMnist(MNIST_DIR, { trainSize: 10_000 });
     const network = await Network.create({ layers: [784, 192, 30, 10] }, { init: { weights: 'scaled', biases: 'normal', seed: 1 }, simd: defaultSimd });
-    const options = { epochs: 3, batchSize: 10, eta: 0.5, lambda: 0, seed: 1, optimizer, schedule, regularization: { dropout: 0.2 }, monitor: { train: false, test: false } };
+    const options = { epochs: 3, batchSize: 10, eta: 0.5, lambda: 0, seed: 1, optimizer, schedule, regularization: { dropout: 0.2, inputDropout: 0.1 }, monitor: { train: false, test: false } };
     return (await train(network, split, options)).metrics;
   })();
   await trainOnPickedFiles(page);
@@ -374,11 +375,11 @@ test('momentum, a cosine schedule and dropout, paused mid-epoch and resumed: the
   await page.click('#pause');
   await waitState(page, 'stopped', 180_000);
   const metrics = await expected;
-  assert.deepEqual(await validationShown(page), metrics.map((m) => m.validationAccuracy), 'the moments and dropout masks go on exactly after the pause');
+  assert.deepEqual(await validationShown(page), metrics.map((m) => m.validationAccuracy), 'the moments, dropout masks and dropped inputs go on exactly after the pause');
   const etas = metrics.map((m) => etaForEpoch(0.5, schedule, m.epoch, 3));
   assert.deepEqual(metrics.map((m) => m.eta), etas);
   assert.deepEqual(await page.locator('#epochs-table td.eta').allTextContents(), etas.map((eta) => String(Number(eta.toPrecision(3)))));
-  t.diagnostic(`momentum 0.5, cosine, dropout 0.2: validation ${metrics.map((m) => `${(100 * (m.validationAccuracy as number)).toFixed(2)}%`).join(', ')} at eta ${etas.join(', ')}`);
+  t.diagnostic(`momentum 0.5, cosine, dropout 0.2, input dropout 0.1: validation ${metrics.map((m) => `${(100 * (m.validationAccuracy as number)).toFixed(2)}%`).join(', ')} at eta ${etas.join(', ')}`);
   assert.deepEqual(errors, []);
   await closeDemo(page);
 });

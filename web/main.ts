@@ -122,7 +122,7 @@ function readSettings(): TrainSettings {
   const optimizer = validateOptimizer({ name: optimizerName, ...(optimizerName === 'adam' ? { beta1: number('momentum') } : optimizerName === 'sgd' ? {} : { momentum: number('momentum') }) });
   return {
     spec, trainSize: number('train-size'), epochs: number('epochs'), batchSize: number('batch'), eta: number('eta'), lambda: number('lambda'), seed: number('seed'), threads: number('threads'),
-    optimizer, schedule: validateSchedule({ name: $<HTMLSelectElement>('schedule').value as ScheduleName }), regularization: validateRegularization({ dropout: number('dropout') }),
+    optimizer, schedule: validateSchedule({ name: $<HTMLSelectElement>('schedule').value as ScheduleName }), regularization: validateRegularization({ dropout: number('dropout'), inputDropout: number('input-dropout') }),
     augment: validateAugment({ mode: $<HTMLSelectElement>('augment').value as AugmentMode }),
   };
 }
