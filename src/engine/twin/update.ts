@@ -57,7 +57,54 @@ function accumulateSlice(f: Float64Array, d0: number, x0: number, m: number, nOu
 
 /** denseAccumulate in f64 indices: target rows jStart..jEnd, the examples four at a time down each row. */
 function accumulateRows(f: Float64Array, d0: number, x0: number, m: number, nOut: number, nIn: number, t0: number, tb: number, decay: number, jStart: number, jEnd: number): void {
-  for (let j = jStart; j < jEnd; j++) {
+  let j = jStart;
+  // Two rows per sweep share the loads of the inputs; each row's sums are its own, in the one-row order.
+  for (; j + 2 <= jEnd; j += 2) {
+    const t = t0 + j * nIn, u = t + nIn;
+    if (decay !== 1) for (let k = 0; k < nIn; k++) { f[t + k] *= decay; f[u + k] *= decay; }
+    let biasT = 0, biasU = 0;
+    let e = 0;
+    for (; e + 4 <= m; e += 4) {
+      const da = d0 + e * nOut + j, db = da + nOut, dc = db + nOut, dd = dc + nOut;
+      const g0 = f[da], g1 = f[db], g2 = f[dc], g3 = f[dd];
+      const h0 = f[da + 1], h1 = f[db + 1], h2 = f[dc + 1], h3 = f[dd + 1];
+      biasT += g0 + g1 + (g2 + g3);
+      biasU += h0 + h1 + (h2 + h3);
+      const xa = x0 + e * nIn, xb = xa + nIn, xc = xb + nIn, xd = xc + nIn;
+      for (let k = 0; k < nIn; k++) {
+        const va = f[xa + k], vb = f[xb + k], vc = f[xc + k], vd = f[xd + k];
+        f[t + k] += g0 * va + g1 * vb + (g2 * vc + g3 * vd);
+        f[u + k] += h0 * va + h1 * vb + (h2 * vc + h3 * vd);
+      }
+    }
+    for (; e + 2 <= m; e += 2) {
+      const da = d0 + e * nOut + j, db = da + nOut;
+      const g0 = f[da], g1 = f[db], h0 = f[da + 1], h1 = f[db + 1];
+      biasT += g0 + g1;
+      biasU += h0 + h1;
+      const xa = x0 + e * nIn, xb = xa + nIn;
+      for (let k = 0; k < nIn; k++) {
+        const va = f[xa + k], vb = f[xb + k];
+        f[t + k] += g0 * va + g1 * vb;
+        f[u + k] += h0 * va + h1 * vb;
+      }
+    }
+    if (e < m) {
+      const da = d0 + e * nOut + j;
+      const g = f[da], h = f[da + 1];
+      biasT += g;
+      biasU += h;
+      const x = x0 + e * nIn;
+      for (let k = 0; k < nIn; k++) {
+        const v = f[x + k];
+        f[t + k] += g * v;
+        f[u + k] += h * v;
+      }
+    }
+    f[tb + j] += biasT;
+    f[tb + j + 1] += biasU;
+  }
+  for (; j < jEnd; j++) {
     const t = t0 + j * nIn;
     if (decay !== 1) for (let k = 0; k < nIn; k++) f[t + k] *= decay;
     let biasSum = 0;
