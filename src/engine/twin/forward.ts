@@ -32,25 +32,25 @@ function forwardRows(f: Float64Array, x0: number, m: number, nIn: number, w0: nu
     for (; e + 2 <= m; e += 2) {
       const xa = x0 + e * nIn, xb = xa + nIn;
       // Four partial sums per example: one long dependency chain would leave the CPU waiting on each add.
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
       let k = 0;
       for (; k + 4 <= nIn; k += 4) {
         const v0 = f[w + k], v1 = f[w + k + 1], v2 = f[w + k + 2], v3 = f[w + k + 3];
-        a0 += v0 * f[xa + k];
-        a1 += v1 * f[xa + k + 1];
-        a2 += v2 * f[xa + k + 2];
-        a3 += v3 * f[xa + k + 3];
-        b0 += v0 * f[xb + k];
-        b1 += v1 * f[xb + k + 1];
-        b2 += v2 * f[xb + k + 2];
-        b3 += v3 * f[xb + k + 3];
+        s0 += v0 * f[xa + k];
+        s1 += v1 * f[xa + k + 1];
+        s2 += v2 * f[xa + k + 2];
+        s3 += v3 * f[xa + k + 3];
+        t0 += v0 * f[xb + k];
+        t1 += v1 * f[xb + k + 1];
+        t2 += v2 * f[xb + k + 2];
+        t3 += v3 * f[xb + k + 3];
       }
       for (; k < nIn; k++) {
-        a0 += f[w + k] * f[xa + k];
-        b0 += f[w + k] * f[xb + k];
+        s0 += f[w + k] * f[xa + k];
+        t0 += f[w + k] * f[xb + k];
       }
-      f[o0 + e * nOut + j] = activate(bias + (a0 + a1 + (a2 + a3)), activation);
-      f[o0 + (e + 1) * nOut + j] = activate(bias + (b0 + b1 + (b2 + b3)), activation);
+      f[o0 + e * nOut + j] = activate(bias + (s0 + s1 + (s2 + s3)), activation);
+      f[o0 + (e + 1) * nOut + j] = activate(bias + (t0 + t1 + (t2 + t3)), activation);
     }
     if (e < m) {
       const x = x0 + e * nIn;
