@@ -4,8 +4,8 @@ import { LIST_HEADER, MASK_EXAMPLES } from './constants';
 
 // Block lists name the input columns a kernel must visit, as byte offsets into an f64 input row: a header
 // (u32 count, u32 zeroCount), then entries. denseForward's entries are u32 offsets of 2-column blocks;
-// denseAccumulate's are (u32 offset, u32 mask) of 4-column blocks, mask bit e set when example e has a
-// non-zero input there, the zeroCount blocks without any first. Columns left out are zero, so skipping
+// denseAccumulate's are (u32 offset, u32 mask) of 2-column blocks (the columns below n & ~3), mask bit e set
+// when example e has a non-zero input there, the zeroCount blocks without any first. Columns left out are zero, so skipping
 // them leaves every sum as the dense loop makes it (x * w adds an exact zero). One list entry per block
 // rather than runs of blocks keeps each inner loop's trip count fixed, so its exit branch is predicted.
 
@@ -13,7 +13,7 @@ import { LIST_HEADER, MASK_EXAMPLES } from './constants';
  *  With an augment record (assembly/augment.ts; 0: none), each row distorted and its inputs dropped as it says,
  *  and the block lists made from those values instead of the bytes. Optionally also the block lists the sparse
  *  kernels skip by (each pointer may be 0): pairLists, for each example pair p (the last example alone when count is odd), the 2-column blocks with ink in example 2p or
- *  2p+1, pairStride bytes apart; accumulateList, every 4-column block with a mask of the examples that have
+ *  2p+1, pairStride bytes apart; accumulateList, every 2-column block below inputSize & ~3 with a mask of the examples that have
  *  ink there (count <= 32; above that every example counts as having ink), those without any first. */
 export function gatherBatch(
   images: usize,  // (n, inputSize) u8
@@ -24,7 +24,7 @@ export function gatherBatch(
   targets: usize, // (count) u8 out
   pairLists: usize, pairStride: i32, // (ceil(count / 2)) lists out, or 0
   accumulateList: usize, // list out, or 0
-  scratch: usize, // (inputSize / 4) u32
+  scratch: usize, // (inputSize / 2) u32
   augment: usize, // augment record, or 0
 ): void {
   assert(count >= 0 && inputSize > 0, 'gatherBatch: a negative count or an empty row');
@@ -108,44 +108,41 @@ function pairInk(a: usize, b: usize, n: i32, list: usize): void {
   store<u32>(list, 0, 4);
 }
 
-// The list of 4-column blocks with their example masks: blocks without ink first, then the others in
-// column order (ordering them by example count to steady the loop branch was measured no faster). Ink is read
-// from the u8 images (values 0) or, when distorted, from the gathered f64 rows at values (count x n).
+// The list of 2-column blocks (of the columns below n & ~3) with their example masks: blocks without ink first,
+// then the others in column order (ordering them by example count to steady the loop branch was measured no
+// faster). Ink is read from the u8 images (values 0) or, when distorted, from the gathered f64 rows at values (count x n).
 function blockInk(images: usize, indices: usize, first: i32, count: i32, n: i32, list: usize, masks: usize, values: usize): void {
-  const blocks = n >> 2;
+  const blocks = (n >> 2) << 1;
   const masked = count <= MASK_EXAMPLES;
   if (values) {
     for (let g = 0; g < blocks; g++) {
       let ink: u32 = 0;
-      for (let e = 0; e < count; e++) {
-        const at = values + ((<usize>e * n) << 3) + (<usize>g << 5);
-        ink |= <u32>v128.any_true(v128.or(v128.load(at), v128.load(at, 16))) << (masked ? e : 0);
-      }
+      for (let e = 0; e < count; e++) ink |= <u32>v128.any_true(v128.load(values + ((<usize>e * n) << 3) + (<usize>g << 4))) << (masked ? e : 0);
       store<u32>(masks + (<usize>g << 2), masked ? ink : ink ? 0xffffffff : 0);
     }
-  } else inkMasks(images, indices, first, count, n, masks, masked);
+  } else inkMasks(images, indices, first, count, blocks, n, masks, masked);
   writeBlockList(list, masks, blocks);
 }
 
-// Each 4-byte block's mask of the images with ink there, four blocks (16 bytes) per step, branch-free: bit e
-// for image e when masked, else every bit for any image.
-function inkMasks(images: usize, indices: usize, first: i32, count: i32, n: i32, masks: usize, masked: bool): void {
-  const blocks = n >> 2;
-  const groups = blocks & ~3;
-  const zero = i32x4.splat(0);
+// Each 2-byte block's mask of the images with ink there, eight blocks (16 bytes) per SIMD step, branch-free:
+// bit e for image e when masked, else every bit for any image.
+function inkMasks(images: usize, indices: usize, first: i32, count: i32, blocks: i32, n: i32, masks: usize, masked: bool): void {
+  const groups = blocks & ~7;
+  const zero = i16x8.splat(0);
   memory.fill(masks, 0, <usize>blocks << 2);
   for (let e = 0; e < count; e++) {
     const src = images + rowOf(indices, first, e) * n;
     const bit: u32 = masked ? <u32>1 << e : 0xffffffff;
     const bits = i32x4.splat(bit);
-    for (let g = 0; g < groups; g += 4) {
+    for (let g = 0; g < groups; g += 8) {
       const at = masks + (<usize>g << 2);
-      const ink = v128.not(i32x4.eq(v128.load(src + (<usize>g << 2)), zero));
-      v128.store(at, v128.or(v128.load(at), v128.and(ink, bits)));
+      const ink = v128.not(i16x8.eq(v128.load(src + (<usize>g << 1)), zero));
+      v128.store(at, v128.or(v128.load(at), v128.and(i32x4.extend_low_i16x8_s(ink), bits)));
+      v128.store(at, v128.or(v128.load(at, 16), v128.and(i32x4.extend_high_i16x8_s(ink), bits)), 16);
     }
     for (let g = groups; g < blocks; g++) {
       const at = masks + (<usize>g << 2);
-      store<u32>(at, load<u32>(at) | (load<u32>(src + (<usize>g << 2)) != 0 ? bit : 0));
+      store<u32>(at, load<u32>(at) | (load<u16>(src + (<usize>g << 1)) != 0 ? bit : 0));
     }
   }
 }
@@ -161,7 +158,7 @@ function writeBlockList(list: usize, masks: usize, blocks: i32): void {
   let inkAt = zeroAt + (empty << 3);
   for (let g = 0; g < blocks; g++) {
     const mask = load<u32>(masks + (<usize>g << 2));
-    const entry = (<u64>mask << 32) | (<u64>g << 5);
+    const entry = (<u64>mask << 32) | (<u64>g << 4);
     const ink = <usize>(mask != 0);
     store<u64>(select<usize>(inkAt, zeroAt, ink), entry);
     inkAt += ink << 3;
@@ -183,16 +180,17 @@ function pairInkValues(a: usize, b: usize, n: i32, list: usize): void {
   store<u32>(list, 0, 4);
 }
 
-/** The dense block lists of an nIn-wide row: every 2-column block (forward), every 4-column block (accumulate). */
+/** The dense block lists of an nIn-wide row: every 2-column block (forward); every 2-column block of the columns
+ *  below nIn & ~3, every example marked (accumulate). */
 export function denseLists(forwardList: usize, accumulateList: usize, nIn: i32): void {
-  const pairs = nIn >> 1, quads = nIn >> 2;
+  const pairs = nIn >> 1, blocks = (nIn >> 2) << 1;
   store<u32>(forwardList, pairs);
   store<u32>(forwardList, 0, 4);
   for (let g = 0; g < pairs; g++) store<u32>(forwardList + LIST_HEADER + (<usize>g << 2), <u32>g << 4);
-  store<u32>(accumulateList, quads);
+  store<u32>(accumulateList, blocks);
   store<u32>(accumulateList, 0, 4);
-  for (let g = 0; g < quads; g++) {
-    store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), <u32>g << 5);
+  for (let g = 0; g < blocks; g++) {
+    store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), <u32>g << 4);
     store<u32>(accumulateList + LIST_HEADER + (<usize>g << 3), 0xffffffff, 4);
   }
 }
