@@ -27,7 +27,8 @@ function softmaxRow(row: usize, n: i32): void {
 
 /** output = activation(input . weights^T + biases), register-blocked 4 rows x 2 examples.
  *  Each pair of examples visits only the 2-column blocks in its own block list (the list for pair p at
- *  lists + p * listStride; stride 0 shares one list), then the last column when nIn is odd. */
+ *  lists + p * listStride; stride 0 shares one list), then the last column when nIn is odd. Pair p holds
+ *  examples 2p and 2p + 1 offset by the two i16 of its list's second header word (assembly/ink.ts pairWord). */
 export function denseForward(
   input: usize,   // (m, nIn)
   m: i32, nIn: i32,
@@ -60,9 +61,11 @@ export function denseForward(
     const b0 = load<f64>(biases + jb), b1 = load<f64>(biases + jb, 8);
     const b2 = load<f64>(biases + jb, 16), b3 = load<f64>(biases + jb, 24);
     for (let e = panel; e < panelEnd; e += 2) {
-      const x0 = input + <usize>e * inRow;
-      const x1 = x0 + inRow;
       const list = lists + <usize>(e >> 1) * listStride;
+      const pair = load<u32>(list, 4);
+      const e0 = e + <i32><i16>pair, e1 = e + 1 + (<i32>pair >> 16);
+      const x0 = input + <usize>e0 * inRow;
+      const x1 = input + <usize>e1 * inRow;
       const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 2);
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
@@ -85,8 +88,8 @@ export function denseForward(
         s20 += load<f64>(w2 + tail) * t0; s21 += load<f64>(w2 + tail) * t1;
         s30 += load<f64>(w3 + tail) * t0; s31 += load<f64>(w3 + tail) * t1;
       }
-      const o0 = output + <usize>e * outRow + jb;
-      const o1 = o0 + outRow;
+      const o0 = output + <usize>e0 * outRow + jb;
+      const o1 = output + <usize>e1 * outRow + jb;
       store<f64>(o0, s00 + b0); store<f64>(o1, s01 + b0);
       store<f64>(o0, s10 + b1, 8); store<f64>(o1, s11 + b1, 8);
       store<f64>(o0, s20 + b2, 16); store<f64>(o1, s21 + b2, 16);
@@ -95,12 +98,14 @@ export function denseForward(
   }
   }
   // Leftover rows, and the odd example: the same sums, one at a time.
-  for (let e = 0; e < m; e++) {
+  for (let i = 0; i < m; i++) {
+    const list = lists + <usize>(i >> 1) * listStride;
+    const pair = load<u32>(list, 4);
+    const e = i + (i & 1 ? <i32>pair >> 16 : <i32><i16>pair);
     const x = input + <usize>e * inRow;
     const o = output + <usize>e * outRow;
-    const list = lists + <usize>(e >> 1) * listStride;
     const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 2);
-    for (let r = e < pairs ? rowBlocks : jStart; r < jEnd; r++) {
+    for (let r = i < pairs ? rowBlocks : jStart; r < jEnd; r++) {
       const w = weights + <usize>r * inRow;
       let acc = f64x2.splat(0);
       for (let q = list + LIST_HEADER; q < listEnd; q += 4) {

@@ -9,8 +9,10 @@ export interface Kernels {
    * Mini-batch rows as f64 in [0,1] and their labels; indices 0 means rows first..first+count. Optionally
    * (pointer 0: not wanted) the block lists the sparse kernels skip by, each a header (u32 count, u32
    * zeroCount) and entries: per example pair, pairStride bytes apart, the u32 byte offsets of the 2-column
-   * blocks with ink in either example; and every 2-column block below inputSize & ~3 as (u32 offset, u32 mask
-   * of the examples with ink, count <= 32), the zeroCount blocks without ink first. scratch holds inputSize / 2 u32. augment:
+   * blocks with ink in either example (the header's second word says which examples: batches of at most 32
+   * rows by indices, with scratch and no augment record, are paired by similar ink); and every 2-column block below inputSize & ~3 as (u32 offset,
+   * u32 mask of the examples with ink, count <= 32), the zeroCount blocks without ink first. scratch holds
+   * gatherScratchBytes (src/engine/pointers.ts). augment:
    * an augment record (src/engine/augment-record.ts) or 0; with one, each row is distorted and its inputs
    * dropped as the record says, drawing from its generator streams, and the lists are made from those values.
    */
