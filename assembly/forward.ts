@@ -57,7 +57,8 @@ export function denseForward(
   const rowBlocks = jStart + ((jEnd - jStart) & ~3);
   for (let panel = 0; panel < pairs; panel += EXAMPLE_PANEL) {
   const panelEnd = min(panel + EXAMPLE_PANEL, pairs);
-  for (let j = jStart; j < rowBlocks; j += 4) {
+  // Rows from the last: the update before walked them from the first, so the last ones are still in cache.
+  for (let j = rowBlocks - 4; j >= jStart; j -= 4) {
     const w0 = weights + <usize>j * inRow;
     const w1 = w0 + inRow, w2 = w1 + inRow, w3 = w2 + inRow;
     const jb = <usize>j << 3;
