@@ -13,7 +13,7 @@ import { LIST_HEADER, MASK_EXAMPLES } from './constants';
  *  With an augment record (assembly/augment.ts; 0: none), each row distorted and its inputs dropped as it says,
  *  and the block lists made from those values instead of the bytes. Optionally also the block lists the sparse
  *  kernels skip by (each pointer may be 0): pairLists, for each example pair p (the last example alone when count is odd), the 2-column blocks with ink in example 2p or
- *  2p+1, pairStride bytes apart; accumulateList, every 2-column block below inputSize & ~3 with a mask of the examples that have
+ *  2p+1 (a training batch's own pairs, see pairByInk), pairStride bytes apart; accumulateList, every 2-column block below inputSize & ~3 with a mask of the examples that have
  *  ink there (count <= 32; above that every example counts as having ink), those without any first. */
 export function gatherBatch(
   images: usize,  // (n, inputSize) u8
@@ -24,7 +24,7 @@ export function gatherBatch(
   targets: usize, // (count) u8 out
   pairLists: usize, pairStride: i32, // (ceil(count / 2)) lists out, or 0
   accumulateList: usize, // list out, or 0
-  scratch: usize, // (inputSize / 2) u32
+  scratch: usize, // gatherScratchBytes(inputSize) bytes (src/engine/pointers.ts), or 0
   augment: usize, // augment record, or 0
 ): void {
   assert(count >= 0 && inputSize > 0, 'gatherBatch: a negative count or an empty row');
@@ -117,7 +117,7 @@ function pairByInk(images: usize, indices: usize, first: i32, count: i32, n: i32
       store<u16>(unions + ((<usize>i * count + j) << 1), <u16>size);
     }
   }
-  let left: u64 = count == 64 ? ~(<u64>0) : (<u64>1 << count) - 1;
+  let left: u64 = (<u64>1 << <u64>count) - 1;
   for (let p = 0; p < count >> 1; p++) {
     let best: u32 = 0xffffffff, a = 0, b = 0;
     for (let rest = left; rest; rest &= rest - 1) {
@@ -140,7 +140,7 @@ function pairByInk(images: usize, indices: usize, first: i32, count: i32, n: i32
 /** The second header word of pair p's forward list when it holds examples a and b: their offsets from 2p and
  *  2p + 1 as two i16 (0: the pair in batch order, as every list but pairByInk's says). */
 // @ts-ignore: decorator
-@inline export function pairWord(p: i32, a: i32, b: i32): u32 {
+@inline function pairWord(p: i32, a: i32, b: i32): u32 {
   return (<u32>(a - 2 * p) & 0xffff) | (<u32>(b - 2 * p - 1) << 16);
 }
 
