@@ -53,9 +53,18 @@ export function denseBackwardInput(
       store<f64>(out + (<usize>k << 3), s);
     }
   }
+  // sigma'(z) from the activations, two at a time (the same products as one at a time).
+  const one = f64x2.splat(1.0), zero = f64x2.splat(0);
+  const pairEnd = (<usize>(kStart + ((kEnd - kStart) & ~1))) << 3;
   for (let r = 0; r < m; r++) {
     const row = <usize>r * inRow;
-    for (let p = row + first; p < row + (<usize>kEnd << 3); p += 8) {
+    for (let p = row + first; p < row + pairEnd; p += 16) {
+      const a = v128.load(inputs + p);
+      const slope = activationIn == RELU ? v128.bitselect(one, zero, f64x2.gt(a, zero)) : f64x2.mul(a, f64x2.sub(one, a));
+      v128.store(deltaIn + p, f64x2.mul(v128.load(deltaIn + p), slope));
+    }
+    if (pairEnd < (<usize>kEnd << 3)) {
+      const p = row + pairEnd;
       const a = load<f64>(inputs + p);
       const slope = activationIn == RELU ? (a > 0 ? 1.0 : 0.0) : a * (1.0 - a);
       store<f64>(deltaIn + p, load<f64>(deltaIn + p) * slope);

@@ -2,6 +2,9 @@
 import { LIST_HEADER, RELU, SOFTMAX } from './constants';
 import { hsum, madd } from './simd';
 
+// Bytes of an f64 row of a 28 x 28 image: the first layer of every MNIST network gets a kernel with constant row offsets.
+const IMAGE_ROW: usize = 784 << 3;
+
 // Examples per panel in denseForward (even): large evaluation chunks are cut so their inputs stay in L2.
 const EXAMPLE_PANEL: i32 = 16;
 
@@ -27,7 +30,8 @@ function softmaxRow(row: usize, n: i32): void {
 
 /** output = activation(input . weights^T + biases), register-blocked 4 rows x 2 examples.
  *  Each pair of examples visits only the 2-column blocks in its own block list (the list for pair p at
- *  lists + p * listStride; stride 0 shares one list), then the last column when nIn is odd. */
+ *  lists + p * listStride; stride 0 shares one list), then the last column when nIn is odd. Pair p holds
+ *  examples 2p and 2p + 1 offset by the two i16 of its list's second header word (assembly/ink.ts pairWord). */
 export function denseForward(
   input: usize,   // (m, nIn)
   m: i32, nIn: i32,
@@ -53,28 +57,46 @@ export function denseForward(
   const rowBlocks = jStart + ((jEnd - jStart) & ~3);
   for (let panel = 0; panel < pairs; panel += EXAMPLE_PANEL) {
   const panelEnd = min(panel + EXAMPLE_PANEL, pairs);
-  for (let j = jStart; j < rowBlocks; j += 4) {
+  // Rows from the last: the update before walked them from the first, so the last ones are still in cache.
+  for (let j = rowBlocks - 4; j >= jStart; j -= 4) {
     const w0 = weights + <usize>j * inRow;
     const w1 = w0 + inRow, w2 = w1 + inRow, w3 = w2 + inRow;
     const jb = <usize>j << 3;
     const b0 = load<f64>(biases + jb), b1 = load<f64>(biases + jb, 8);
     const b2 = load<f64>(biases + jb, 16), b3 = load<f64>(biases + jb, 24);
     for (let e = panel; e < panelEnd; e += 2) {
-      const x0 = input + <usize>e * inRow;
-      const x1 = x0 + inRow;
       const list = lists + <usize>(e >> 1) * listStride;
+      const pair = load<u32>(list, 4);
+      const e0 = e + <i32><i16>pair, e1 = e + 1 + (<i32>pair >> 16);
+      const x0 = input + <usize>e0 * inRow;
+      const x1 = input + <usize>e1 * inRow;
       const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 2);
       let a00 = f64x2.splat(0), a01 = f64x2.splat(0), a10 = f64x2.splat(0), a11 = f64x2.splat(0);
       let a20 = f64x2.splat(0), a21 = f64x2.splat(0), a30 = f64x2.splat(0), a31 = f64x2.splat(0);
-      for (let q = list + LIST_HEADER; q < listEnd; q += 4) {
-        const k = <usize>load<u32>(q);
-        const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
-        const u0 = v128.load(w0 + k), u1 = v128.load(w1 + k);
-        const u2 = v128.load(w2 + k), u3 = v128.load(w3 + k);
-        a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
-        a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
-        a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
-        a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
+      if (inRow == IMAGE_ROW) {
+        // The four weight rows at constant offsets from one address: one add per block instead of four.
+        for (let q = list + LIST_HEADER; q < listEnd; q += 4) {
+          const k = <usize>load<u32>(q);
+          const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
+          const w = w0 + k;
+          const u0 = v128.load(w), u1 = v128.load(w, IMAGE_ROW);
+          const u2 = v128.load(w, 2 * IMAGE_ROW), u3 = v128.load(w, 3 * IMAGE_ROW);
+          a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
+          a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
+          a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
+          a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
+        }
+      } else {
+        for (let q = list + LIST_HEADER; q < listEnd; q += 4) {
+          const k = <usize>load<u32>(q);
+          const v0 = v128.load(x0 + k), v1 = v128.load(x1 + k);
+          const u0 = v128.load(w0 + k), u1 = v128.load(w1 + k);
+          const u2 = v128.load(w2 + k), u3 = v128.load(w3 + k);
+          a00 = madd(u0, v0, a00); a01 = madd(u0, v1, a01);
+          a10 = madd(u1, v0, a10); a11 = madd(u1, v1, a11);
+          a20 = madd(u2, v0, a20); a21 = madd(u2, v1, a21);
+          a30 = madd(u3, v0, a30); a31 = madd(u3, v1, a31);
+        }
       }
       let s00 = hsum(a00), s01 = hsum(a01), s10 = hsum(a10), s11 = hsum(a11);
       let s20 = hsum(a20), s21 = hsum(a21), s30 = hsum(a30), s31 = hsum(a31);
@@ -85,8 +107,8 @@ export function denseForward(
         s20 += load<f64>(w2 + tail) * t0; s21 += load<f64>(w2 + tail) * t1;
         s30 += load<f64>(w3 + tail) * t0; s31 += load<f64>(w3 + tail) * t1;
       }
-      const o0 = output + <usize>e * outRow + jb;
-      const o1 = o0 + outRow;
+      const o0 = output + <usize>e0 * outRow + jb;
+      const o1 = output + <usize>e1 * outRow + jb;
       store<f64>(o0, s00 + b0); store<f64>(o1, s01 + b0);
       store<f64>(o0, s10 + b1, 8); store<f64>(o1, s11 + b1, 8);
       store<f64>(o0, s20 + b2, 16); store<f64>(o1, s21 + b2, 16);
@@ -95,12 +117,14 @@ export function denseForward(
   }
   }
   // Leftover rows, and the odd example: the same sums, one at a time.
-  for (let e = 0; e < m; e++) {
+  for (let i = 0; i < m; i++) {
+    const list = lists + <usize>(i >> 1) * listStride;
+    const pair = load<u32>(list, 4);
+    const e = i + (i & 1 ? <i32>pair >> 16 : <i32><i16>pair);
     const x = input + <usize>e * inRow;
     const o = output + <usize>e * outRow;
-    const list = lists + <usize>(e >> 1) * listStride;
     const listEnd = list + LIST_HEADER + (<usize>load<u32>(list) << 2);
-    for (let r = e < pairs ? rowBlocks : jStart; r < jEnd; r++) {
+    for (let r = i < pairs ? rowBlocks : jStart; r < jEnd; r++) {
       const w = weights + <usize>r * inRow;
       let acc = f64x2.splat(0);
       for (let q = list + LIST_HEADER; q < listEnd; q += 4) {

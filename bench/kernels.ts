@@ -1,5 +1,7 @@
 // Where the time of one thread goes, kernel by kernel: the canonical network trained and evaluated through the
-// same Schedule and evaluation code as Network, over a kernel table whose every call is timed.
+// same Schedule and evaluation code as Network, over a kernel table whose every call is timed. A kernel's time is
+// the median call of each call site (kernel and first pointer: a layer) times its calls, so that on a shared
+// machine the few calls another process interrupts do not count.
 import type { MnistSplit } from '../data/mnist.js';
 import { KERNEL_ARITY } from '../engine/contract.js';
 import { scoreRows } from '../engine/evaluate.js';
@@ -26,14 +28,19 @@ type KernelName = keyof Kernels;
 /** Kernel times per mini-batch over `batches` mini-batches of `order` and as many evaluated examples; one thread. */
 export async function kernelTimes(split: MnistSplit, order: Uint32Array, batches: number, batch: number): Promise<KernelTime[]> {
   const core = await loadWasmCore(readWasmFromDisk, 'auto');
-  const spent = new Map<KernelName, number>();
+  // Call durations (ms) by call site.
+  const calls = new Map<string, { kernel: KernelName; ms: number[] }>();
   const timed = { ...core.kernels };
   for (const name of Object.keys(KERNEL_ARITY) as KernelName[]) {
     const kernel = core.kernels[name] as (...args: number[]) => number | undefined;
     (timed as Record<KernelName, unknown>)[name] = (...args: number[]): number | undefined => {
       const started = performance.now();
       const result = kernel(...args);
-      spent.set(name, (spent.get(name) ?? 0) + performance.now() - started);
+      const ms = performance.now() - started;
+      const site = `${name} ${args[0]}`;
+      const seen = calls.get(site);
+      if (seen) seen.ms.push(ms);
+      else calls.set(site, { kernel: name, ms: [ms] });
       return result;
     };
   }
@@ -51,9 +58,11 @@ export async function kernelTimes(split: MnistSplit, order: Uint32Array, batches
   };
   const train = upload(split.train);
   const phase = (run: () => void): Map<KernelName, number> => {
-    spent.clear();
+    calls.clear();
     run();
-    return new Map(spent);
+    const spent = new Map<KernelName, number>();
+    for (const { kernel, ms } of calls.values()) spent.set(kernel, (spent.get(kernel) ?? 0) + median(ms) * ms.length);
+    return spent;
   };
   const trainPhase = () => {
     for (let b = 0; b < batches; b++) schedule.step(train, order.subarray(b * batch, (b + 1) * batch), -0.5 / batch, 1);
@@ -68,4 +77,9 @@ export async function kernelTimes(split: MnistSplit, order: Uint32Array, batches
   return names
     .map((kernel) => ({ kernel, trainUs: perBatch(training.get(kernel)), evalUs: perBatch(evaluation.get(kernel)) }))
     .sort((a, b) => b.trainUs + b.evalUs - (a.trainUs + a.evalUs));
+}
+
+function median(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted[sorted.length >> 1];
 }

@@ -9,8 +9,10 @@ export interface Kernels {
    * Mini-batch rows as f64 in [0,1] and their labels; indices 0 means rows first..first+count. Optionally
    * (pointer 0: not wanted) the block lists the sparse kernels skip by, each a header (u32 count, u32
    * zeroCount) and entries: per example pair, pairStride bytes apart, the u32 byte offsets of the 2-column
-   * blocks with ink in either example; and every 4-column block as (u32 offset, u32 mask of the examples
-   * with ink, count <= 32), the zeroCount blocks without ink first. scratch holds inputSize / 4 u32. augment:
+   * blocks with ink in either example (the header's second word says which examples: batches of at most 32
+   * rows by indices, with scratch and no augment record, are paired by similar ink); and every 2-column block below inputSize & ~3 as (u32 offset,
+   * u32 mask of the examples with ink, count <= 32), the zeroCount blocks without ink first. scratch holds
+   * gatherScratchBytes (src/engine/pointers.ts). augment:
    * an augment record (src/engine/augment-record.ts) or 0; with one, each row is distorted and its inputs
    * dropped as the record says, drawing from its generator streams, and the lists are made from those values.
    */
@@ -25,7 +27,7 @@ export interface Kernels {
   outputDelta(output: number, targets: number, m: number, n: number, cost: number, activation: number, scale: number, delta: number): void;
   /** deltaIn (m, nIn) = (deltaOut (m, nOut) . weights (nOut, nIn)) * sigma'(inputs) (BP2), for the columns kStart..kEnd. */
   denseBackwardInput(deltaOut: number, m: number, nOut: number, weights: number, nIn: number, inputs: number, activationIn: number, deltaIn: number, kStart: number, kEnd: number): void;
-  /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over a list of 4-column blocks and, when masked is 1, only the examples with ink in each block; decay elsewhere; target rows jStart..jEnd. */
+  /** target (nOut, nIn) = decay * target + delta^T . inputs (BP4); targetBiases += column sums of delta (BP3); over a list of 2-column blocks and, when masked is 1, only the examples with ink in each block; decay elsewhere; target rows jStart..jEnd. */
   denseAccumulate(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, list: number, masked: number, jStart: number, jEnd: number): void;
   /** denseAccumulate's update restricted to the target columns kStart..kEnd of every row, without lists; biases (BP3) only in the slice with kStart 0. */
   accumulateColumns(delta: number, inputs: number, m: number, nOut: number, nIn: number, target: number, targetBiases: number, decay: number, kStart: number, kEnd: number): void;

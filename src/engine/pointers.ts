@@ -13,9 +13,14 @@ export interface DatasetHandle {
   readonly inputSize: number;
 }
 
-/** Block lists: a header, then 4 bytes per 2-column block (forward) or 8 per 4-column block (accumulate). */
+/** Block lists: a header, then 4 bytes per 2-column block (forward) or 8 per 2-column block below columns & ~3 (accumulate). */
 const forwardListBytes = (columns: number): number => CORE_CONSTANTS.LIST_HEADER + 4 * (columns >> 1);
-const accumulateListBytes = (columns: number): number => CORE_CONSTANTS.LIST_HEADER + 8 * (columns >> 2);
+const accumulateListBytes = (columns: number): number => CORE_CONSTANTS.LIST_HEADER + 16 * (columns >> 2);
+/** gatherBatch's scratch: a u32 mask per 2-column block, then per example a bit row of ink and the pairs' union sizes. */
+const gatherScratchBytes = (columns: number): number => {
+  const examples = CORE_CONSTANTS.MASK_EXAMPLES;
+  return 8 * (columns >> 2) + examples * 8 * Math.ceil((columns >> 1) / 64) + 2 * examples * examples;
+};
 
 /** One weight layer (inputs -> outputs): its parameters, gradient, outputs and errors, as byte pointers. */
 export interface LayerPointers {
@@ -105,7 +110,7 @@ export function allocatePointers(arena: Arena, kernels: Kernels, spec: NetworkSp
     list: arena.alloc(accumulateListBytes(nIn)),
   });
   const batches: [BatchBuffers, BatchBuffers] = [buffers(), buffers()];
-  const gatherScratch = arena.alloc(4 * (nIn >> 2));
+  const gatherScratch = arena.alloc(gatherScratchBytes(nIn));
   const generators = Object.fromEntries(GENERATOR_NAMES.map((name) => [name, arena.alloc(16)])) as Record<GeneratorName, number>;
   const layers = layout.layers.map((layer, i): LayerPointers => ({
     inputs: layer.inputs,
