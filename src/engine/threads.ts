@@ -22,8 +22,11 @@ export interface JobGate {
 
 /** Runs one step on the slice [start, end) in this thread. */
 export function runStep(kernels: Kernels, step: ThreadStep, start: number, end: number): void {
-  const kernel: (...args: number[]) => void = kernels[step.op];
-  kernel(...step.args, start, end);
+  const { args } = step;
+  for (let k = 0; k < args.length; k++) callArgs[k] = args[k];
+  callArgs[args.length] = start;
+  callArgs[args.length + 1] = end;
+  callKernel(kernels[step.op]);
 }
 
 /** A thread's kernel table for steps read back from the control block, by op number (the index in SLICED_KERNELS). */
@@ -48,6 +51,9 @@ const FAILURE_CHARS = 256;
 export const ARGS_OFFSET = 4 * (FAILURE_TEXT + FAILURE_CHARS);
 /** Room for the op, the count and the longest argument list of any sliced kernel. */
 export const STEP_SLOTS = 2 + Math.max(...Object.values(SLICE_ARG_COUNTS));
+/** Room for the longest argument list of a sliced kernel and its slice bounds (callKernel passes this many). */
+const CALL_SLOTS = 16;
+if (STEP_SLOTS > CALL_SLOTS) throw new Error(`a sliced kernel takes ${STEP_SLOTS} arguments with its slice; callKernel passes ${CALL_SLOTS}`);
 export const MAX_STEPS = 4;
 export const CONTROL_BYTES = ARGS_OFFSET + MAX_STEPS * STEP_SLOTS * 8;
 export const STOP = -1;
@@ -105,6 +111,27 @@ const PAUSED_MS = 100;
 
 type Kernel = (...args: number[]) => void;
 
+/** This thread's arguments for the next callKernel. */
+const callArgs = new Float64Array(CALL_SLOTS);
+
+/**
+ * kernel(...callArgs): a call of fixed length allocates nothing, where a spread or apply boxes every number
+ * (and takes 10-20 times as long); the zeros after a kernel's slice bounds are extra arguments it ignores.
+ */
+function callKernel(kernel: Kernel): void {
+  const a = callArgs;
+  kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]);
+}
+
+/** Calls the step stored at f64 index `at` (op, argument count, arguments) on the slice [start, end). */
+function callStep(kernels: Kernel[], f64: Float64Array, at: number, start: number, end: number): void {
+  const count = f64[at + 1];
+  for (let k = 0; k < count; k++) callArgs[k] = f64[at + 2 + k];
+  callArgs[count] = start;
+  callArgs[count + 1] = end;
+  callKernel(kernels[f64[at]]);
+}
+
 /**
  * Runs the slices of the current job this thread owns, then steals unclaimed ones; returns how many it ran.
  * The same code serves the main thread (thread 0) and the workers.
@@ -130,8 +157,7 @@ export function runSlices(i32: Int32Array, f64: Float64Array, control: number, s
       for (let i = 0; i < steps; i++) {
         // Gated steps need what the main thread prepares while the first steps run.
         if (i === gatedFrom) while (Atomics.load(i32, base + SLOT.gate) !== seq);
-        const at = argsAt + i * STEP_SLOTS;
-        kernels[f64[at]](...f64.subarray(at + 2, at + 2 + f64[at + 1]), start, end);
+        callStep(kernels, f64, argsAt + i * STEP_SLOTS, start, end);
       }
       ran++;
     }
@@ -197,10 +223,15 @@ export class ThreadPool {
     const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / align) * align;
     const slices = Math.ceil(rows / sliceRows);
     const argsAt = (control + ARGS_OFFSET) >> 3;
-    steps.forEach((step, i) => {
-      if (step.args.length !== SLICE_ARG_COUNTS[step.op]) throw new Error(`${step.op} takes ${SLICE_ARG_COUNTS[step.op]} arguments before its slice, got ${step.args.length}`);
-      f64.set([SLICED_KERNELS.indexOf(step.op), step.args.length, ...step.args], argsAt + i * STEP_SLOTS);
-    });
+    // Element by element: a job per mini-batch allocates nothing.
+    for (let i = 0; i < steps.length; i++) {
+      const { op, args } = steps[i];
+      if (args.length !== SLICE_ARG_COUNTS[op]) throw new Error(`${op} takes ${SLICE_ARG_COUNTS[op]} arguments before its slice, got ${args.length}`);
+      const at = argsAt + i * STEP_SLOTS;
+      f64[at] = SLICED_KERNELS.indexOf(op);
+      f64[at + 1] = args.length;
+      for (let k = 0; k < args.length; k++) f64[at + 2 + k] = args[k];
+    }
     i32[base + SLOT.steps] = steps.length;
     i32[base + SLOT.slices] = slices;
     i32[base + SLOT.sliceRows] = sliceRows;
