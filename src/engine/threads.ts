@@ -1,6 +1,8 @@
 // Data-parallel kernels: worker threads share the engine's WebAssembly.Memory and split each job's rows (the
 // first layer's output rows) into slices. They synchronise by spinning on Atomics (a wait/notify round trip
-// costs tens of microseconds, as much as the work), and fall asleep with Atomics.wait after a few idle ms.
+// costs tens of microseconds, as much as the work), but only briefly: a thread that has waited longer than a
+// mini-batch's gap sleeps in Atomics.wait. Both threads share one CPU budget when the machine is busy (Linux
+// groups a session's threads), so a spinning thread would take its time from the very thread it waits for.
 //
 // Each thread owns some slices, so on a quiet machine it keeps touching the same weight rows (which stay in its
 // core's cache); a thread that has finished its own slices takes any slice nobody has started, so a worker
@@ -38,7 +40,7 @@ export function kernelsByOp(kernels: Kernels): Kernel[] {
  * Int32 slots of the pool's control block. failed: 0, or -1 while a failure is being written, then the failing
  * thread's number + 1; failureLength: the UTF-16 length of its message at FAILURE_TEXT.
  */
-export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6, gatedFrom: 7, gate: 8, failed: 9, failureLength: 10 } as const;
+export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRows: 5, rows: 6, gatedFrom: 7, gate: 8, failed: 9, failureLength: 10, mainSleeps: 11, gateSleepers: 12 } as const;
 /** Int32 index of the first slice's claim: the seq of the job that claimed it. */
 export const CLAIMS = 16;
 export const MAX_THREADS = 64;
@@ -99,6 +101,16 @@ function readFailure(i32: Int32Array, control: number): string | undefined {
   return `${failed === 1 ? 'the main thread' : `worker thread ${failed - 1}`}: ${String.fromCharCode(...codes)}`;
 }
 
+/** Whether this thread may block in Atomics.wait: asked with a value that returns at once ("not-equal"), or throws. */
+function mayBlock(i32: Int32Array, index: number): boolean {
+  try {
+    Atomics.wait(i32, index, Atomics.load(i32, index) + 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** An error's message, whatever was thrown. */
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
@@ -108,6 +120,34 @@ export function describe(error: unknown): string {
 const STALL_MS = 1000;
 /** A pause this long between two checks means this thread was not running, so nobody else is to blame for it. */
 const PAUSED_MS = 100;
+/**
+ * How long a thread spins for the other before it sleeps: longer than the gaps of a quiet machine (the main
+ * thread's serial part between jobs, a worker's last slice), far shorter than a time slice the OS gives away.
+ */
+export const SPIN_MS = 0.2;
+/**
+ * A worker that holds up a job this long has lost its core (the OS gives a core away for milliseconds); the
+ * next SOLO_JOBS jobs then run on the main thread alone (at most about 0.1 s of them), as fast as one thread.
+ */
+const PREEMPTED_MS = 1;
+const SOLO_JOBS = 500;
+/** A sleeping main thread wakes this often to check for failures and stalls. */
+const SLEEP_MS = 2;
+
+/**
+ * Waits while i32[index] holds `value` (a worker's wait for the next job or the gate): spins SPIN_MS, then
+ * sleeps, counted in i32[sleepers] so that the thread that changes the value knows to notify.
+ */
+export function waitWhile(i32: Int32Array, index: number, value: number, sleepers: number): void {
+  const sleepAfter = performance.now() + SPIN_MS;
+  let spins = 0;
+  while (Atomics.load(i32, index) === value) {
+    if ((++spins & 63) !== 0 || performance.now() < sleepAfter) continue;
+    Atomics.add(i32, sleepers, 1);
+    Atomics.wait(i32, index, value, 1000);
+    Atomics.sub(i32, sleepers, 1);
+  }
+}
 
 type Kernel = (...args: number[]) => void;
 
@@ -156,7 +196,10 @@ export function runSlices(i32: Int32Array, f64: Float64Array, control: number, s
       const start = s * sliceRows, end = Math.min(rows, start + sliceRows);
       for (let i = 0; i < steps; i++) {
         // Gated steps need what the main thread prepares while the first steps run.
-        if (i === gatedFrom) while (Atomics.load(i32, base + SLOT.gate) !== seq);
+        if (i === gatedFrom) {
+          const gate = Atomics.load(i32, base + SLOT.gate);
+          if (gate !== seq) waitWhile(i32, base + SLOT.gate, gate, base + SLOT.gateSleepers);
+        }
         callStep(kernels, f64, argsAt + i * STEP_SLOTS, start, end);
       }
       ran++;
@@ -176,6 +219,11 @@ export class ThreadPool {
   private slowestSliceMs = 0;
   private failure: Error | undefined;
   private stopped = false;
+  /** Jobs this thread still runs alone, without the workers (see run). */
+  private soloJobs = 0;
+  private readonly kernelSet: Kernels;
+  /** Whether this thread may block in Atomics.wait (a browser's main thread may not: it spins). */
+  private readonly canSleep: boolean;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
   // control block sits low, so views made at the start stay valid.
   private readonly i32: Int32Array;
@@ -183,11 +231,13 @@ export class ThreadPool {
 
   private constructor(arena: Arena, kernels: Kernels, control: number, workers: { terminate(): void }[]) {
     this.kernels = kernelsByOp(kernels);
+    this.kernelSet = kernels;
     this.control = control;
     this.workers = workers;
     this.threads = workers.length + 1;
     this.i32 = new Int32Array(arena.buffer);
     this.f64 = new Float64Array(arena.buffer);
+    this.canSleep = mayBlock(this.i32, (control >> 2) + SLOT.mainSleeps);
   }
 
   /** Starts threads - 1 workers; if any fails to start, the others are stopped and the first error is thrown. */
@@ -218,6 +268,13 @@ export class ThreadPool {
   run(steps: ThreadStep[], rows: number, gate?: JobGate, align = SLICE_ALIGN): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     this.checkFailure();
+    if (this.soloJobs > 0) {
+      // The same sums as in slices (slices start at whole register blocks), with nobody to wait for.
+      this.soloJobs--;
+      gate?.open();
+      for (const step of steps) runStep(this.kernelSet, step, 0, rows);
+      return;
+    }
     const { i32, f64, control } = this;
     const base = control >> 2;
     const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / align) * align;
@@ -252,6 +309,7 @@ export class ThreadPool {
         gateFailure = error ?? new Error('preparing a thread job failed');
       }
       Atomics.store(i32, base + SLOT.gate, seq);
+      if (Atomics.load(i32, base + SLOT.gateSleepers) > 0) Atomics.notify(i32, base + SLOT.gate);
     }
     const started = performance.now();
     let mine: number;
@@ -262,22 +320,27 @@ export class ThreadPool {
       this.stop();
       throw error;
     }
-    if (mine) this.slowestSliceMs = Math.max(this.slowestSliceMs, (performance.now() - started) / mine);
+    const finished = performance.now();
+    if (mine) this.slowestSliceMs = Math.max(this.slowestSliceMs, (finished - started) / mine);
     // Workers add to `done` for each slice they ran; it only grows.
     this.done += slices - mine;
     this.waitForWorkers();
+    // Far longer than a slice: a worker lost its core mid-slice, so the machine is busy; work alone for a while.
+    const waited = performance.now() - finished;
+    if (waited > Math.max(PREEMPTED_MS, (4 * (finished - started)) / Math.max(1, mine))) this.soloJobs = SOLO_JOBS;
     if (gateFailure !== undefined) throw gateFailure;
   }
 
-  /** Spins until the workers' slices are done (they take microseconds), watching for failures and stalls. */
+  /** Spins, then sleeps, until the workers' slices are done, watching for failures and stalls. */
   private waitForWorkers(): void {
     const { i32 } = this;
     const base = this.control >> 2;
     let spins = 0;
     let seen = -1, since = 0, checked = 0;
+    const sleepAfter = performance.now() + SPIN_MS;
     for (let done; (done = Atomics.load(i32, base + SLOT.done)) < this.done; ) {
       if (Atomics.load(i32, base + SLOT.failed) > 0) this.checkFailure();
-      if ((++spins & 1023) !== 0) continue;
+      if ((++spins & 63) !== 0) continue;
       const now = performance.now();
       if (done !== seen || now - checked > PAUSED_MS) {
         seen = done;
@@ -287,6 +350,12 @@ export class ThreadPool {
         this.checkFailure();
       }
       checked = now;
+      if (now > sleepAfter && this.canSleep) {
+        // A worker adding to `done` wakes this thread when it sees the flag.
+        Atomics.store(i32, base + SLOT.mainSleeps, 1);
+        Atomics.wait(i32, base + SLOT.done, done, SLEEP_MS);
+        Atomics.store(i32, base + SLOT.mainSleeps, 0);
+      }
     }
   }
 
