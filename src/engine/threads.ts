@@ -44,8 +44,8 @@ export const SLOT = { seq: 0, sleepers: 1, done: 2, steps: 3, slices: 4, sliceRo
 /** Int32 index of the first slice's claim: the seq of the job that claimed it. */
 export const CLAIMS = 16;
 export const MAX_THREADS = 64;
-/** Slices per thread: a busy worker's share can be split between the others. */
-export const SLICES_PER_THREAD = 2;
+/** Slices per thread: a thread that starts late (the main thread gathers first) or is busy elsewhere hands its last slices to the others. */
+export const SLICES_PER_THREAD = 4;
 /** Int32 index and length of the first failure's message, one UTF-16 code per slot. */
 const FAILURE_TEXT = CLAIMS + MAX_THREADS * SLICES_PER_THREAD;
 const FAILURE_CHARS = 256;
@@ -125,12 +125,6 @@ const PAUSED_MS = 100;
  * thread's serial part between jobs, a worker's last slice), far shorter than a time slice the OS gives away.
  */
 export const SPIN_MS = 0.2;
-/**
- * A worker that holds up a job this long has lost its core (the OS gives a core away for milliseconds); the
- * next SOLO_JOBS jobs then run on the main thread alone (at most about 0.1 s of them), as fast as one thread.
- */
-const PREEMPTED_MS = 1;
-const SOLO_JOBS = 500;
 /** A sleeping main thread wakes this often to check for failures and stalls. */
 const SLEEP_MS = 2;
 
@@ -172,17 +166,28 @@ function callStep(kernels: Kernel[], f64: Float64Array, at: number, start: numbe
   callKernel(kernels[f64[at]]);
 }
 
+/** Slices this thread has claimed whose gated steps wait for the gate (runSlices). */
+const awaitingGate = new Int32Array(MAX_THREADS * SLICES_PER_THREAD);
+
+/** Runs steps [from, to) of the job's slice s on this thread. */
+function runSlice(i32: Int32Array, f64: Float64Array, control: number, s: number, from: number, to: number, kernels: Kernel[]): void {
+  const base = control >> 2;
+  const sliceRows = i32[base + SLOT.sliceRows];
+  const start = s * sliceRows, end = Math.min(i32[base + SLOT.rows], start + sliceRows);
+  const argsAt = (control + ARGS_OFFSET) >> 3;
+  for (let i = from; i < to; i++) callStep(kernels, f64, argsAt + i * STEP_SLOTS, start, end);
+}
+
 /**
  * Runs the slices of the current job this thread owns, then steals unclaimed ones; returns how many it ran.
- * The same code serves the main thread (thread 0) and the workers.
+ * The same code serves the main thread (thread 0) and the workers. While the gate is shut, a thread runs the
+ * first steps of further slices and their gated steps once it opens, instead of waiting.
  */
 export function runSlices(i32: Int32Array, f64: Float64Array, control: number, seq: number, thread: number, threads: number, kernels: Kernel[]): number {
   const base = control >> 2;
-  const slices = i32[base + SLOT.slices], sliceRows = i32[base + SLOT.sliceRows], rows = i32[base + SLOT.rows];
-  const steps = i32[base + SLOT.steps], gatedFrom = i32[base + SLOT.gatedFrom];
-  const argsAt = (control + ARGS_OFFSET) >> 3;
+  const slices = i32[base + SLOT.slices], steps = i32[base + SLOT.steps], gatedFrom = i32[base + SLOT.gatedFrom];
   const owned = Math.ceil(slices / threads);
-  let ran = 0;
+  let ran = 0, awaiting = 0;
   // Own slices first, in order; then the other threads' shares, each from its far end.
   for (let j = 0; j < threads; j++) {
     const first = ((thread + j) % threads) * owned;
@@ -193,17 +198,21 @@ export function runSlices(i32: Int32Array, f64: Float64Array, control: number, s
       // Claims only move forward: a worker still on an older job never takes a slice of a newer one.
       const previous = Atomics.load(i32, claim);
       if (((previous - seq) | 0) >= 0 || Atomics.compareExchange(i32, claim, previous, seq) !== previous) continue;
-      const start = s * sliceRows, end = Math.min(rows, start + sliceRows);
-      for (let i = 0; i < steps; i++) {
-        // Gated steps need what the main thread prepares while the first steps run.
-        if (i === gatedFrom) {
-          const gate = Atomics.load(i32, base + SLOT.gate);
-          if (gate !== seq) waitWhile(i32, base + SLOT.gate, gate, base + SLOT.gateSleepers);
-        }
-        callStep(kernels, f64, argsAt + i * STEP_SLOTS, start, end);
-      }
       ran++;
+      if (gatedFrom >= steps || Atomics.load(i32, base + SLOT.gate) === seq) {
+        for (; awaiting > 0; awaiting--) runSlice(i32, f64, control, awaitingGate[awaiting - 1], gatedFrom, steps, kernels);
+        runSlice(i32, f64, control, s, 0, steps, kernels);
+      } else {
+        // Gated steps need what the main thread prepares while the first steps run.
+        runSlice(i32, f64, control, s, 0, gatedFrom, kernels);
+        awaitingGate[awaiting++] = s;
+      }
     }
+  }
+  if (awaiting > 0) {
+    const gate = Atomics.load(i32, base + SLOT.gate);
+    if (gate !== seq) waitWhile(i32, base + SLOT.gate, gate, base + SLOT.gateSleepers);
+    for (; awaiting > 0; awaiting--) runSlice(i32, f64, control, awaitingGate[awaiting - 1], gatedFrom, steps, kernels);
   }
   return ran;
 }
@@ -219,9 +228,6 @@ export class ThreadPool {
   private slowestSliceMs = 0;
   private failure: Error | undefined;
   private stopped = false;
-  /** Jobs this thread still runs alone, without the workers (see run). */
-  private soloJobs = 0;
-  private readonly kernelSet: Kernels;
   /** Whether this thread may block in Atomics.wait (a browser's main thread may not: it spins). */
   private readonly canSleep: boolean;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
@@ -231,7 +237,6 @@ export class ThreadPool {
 
   private constructor(arena: Arena, kernels: Kernels, control: number, workers: { terminate(): void }[]) {
     this.kernels = kernelsByOp(kernels);
-    this.kernelSet = kernels;
     this.control = control;
     this.workers = workers;
     this.threads = workers.length + 1;
@@ -268,13 +273,6 @@ export class ThreadPool {
   run(steps: ThreadStep[], rows: number, gate?: JobGate, align = SLICE_ALIGN): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     this.checkFailure();
-    if (this.soloJobs > 0) {
-      // The same sums as in slices (slices start at whole register blocks), with nobody to wait for.
-      this.soloJobs--;
-      gate?.open();
-      for (const step of steps) runStep(this.kernelSet, step, 0, rows);
-      return;
-    }
     const { i32, f64, control } = this;
     const base = control >> 2;
     const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / align) * align;
@@ -320,14 +318,10 @@ export class ThreadPool {
       this.stop();
       throw error;
     }
-    const finished = performance.now();
-    if (mine) this.slowestSliceMs = Math.max(this.slowestSliceMs, (finished - started) / mine);
+    if (mine) this.slowestSliceMs = Math.max(this.slowestSliceMs, (performance.now() - started) / mine);
     // Workers add to `done` for each slice they ran; it only grows.
     this.done += slices - mine;
     this.waitForWorkers();
-    // Far longer than a slice: a worker lost its core mid-slice, so the machine is busy; work alone for a while.
-    const waited = performance.now() - finished;
-    if (waited > Math.max(PREEMPTED_MS, (4 * (finished - started)) / Math.max(1, mine))) this.soloJobs = SOLO_JOBS;
     if (gateFailure !== undefined) throw gateFailure;
   }
 
