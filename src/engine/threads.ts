@@ -125,6 +125,10 @@ const PAUSED_MS = 100;
  * thread's serial part between jobs, a worker's last slice), far shorter than a time slice the OS gives away.
  */
 export const SPIN_MS = 0.2;
+/** Jobs over which the pool weighs what the workers saved against the time spent waiting for them (see weigh). */
+const WEIGHED_JOBS = 64;
+/** The longest stretch of jobs the main thread then runs alone (about a second of mini-batches). */
+const MAX_SOLO_JOBS = 4096;
 /** A sleeping main thread wakes this often to check for failures and stalls. */
 const SLEEP_MS = 2;
 
@@ -228,6 +232,15 @@ export class ThreadPool {
   private slowestSliceMs = 0;
   private failure: Error | undefined;
   private stopped = false;
+  /** Over the current window of jobs (see weigh): this thread's fastest slice, the workers' slices, the waits. */
+  private fastestSliceMs = Infinity;
+  private theirSlices = 0;
+  private lossMs = 0;
+  private weighed = 0;
+  /** Jobs this thread still runs alone, and how many the next such stretch will be. */
+  private soloJobs = 0;
+  private soloLength = WEIGHED_JOBS;
+  private readonly kernelSet: Kernels;
   /** Whether this thread may block in Atomics.wait (a browser's main thread may not: it spins). */
   private readonly canSleep: boolean;
   // Views over the shared memory: a growing SharedArrayBuffer keeps its old bytes where they are, and the
@@ -237,6 +250,7 @@ export class ThreadPool {
 
   private constructor(arena: Arena, kernels: Kernels, control: number, workers: { terminate(): void }[]) {
     this.kernels = kernelsByOp(kernels);
+    this.kernelSet = kernels;
     this.control = control;
     this.workers = workers;
     this.threads = workers.length + 1;
@@ -273,6 +287,13 @@ export class ThreadPool {
   run(steps: ThreadStep[], rows: number, gate?: JobGate, align = SLICE_ALIGN): void {
     if (steps.length > MAX_STEPS) throw new Error(`a thread job holds at most ${MAX_STEPS} steps`);
     this.checkFailure();
+    if (this.soloJobs > 0) {
+      // The same sums as in slices (slices start at whole register blocks), with nobody to wait for.
+      this.soloJobs--;
+      gate?.open();
+      for (const step of steps) runStep(this.kernelSet, step, 0, rows);
+      return;
+    }
     const { i32, f64, control } = this;
     const base = control >> 2;
     const sliceRows = Math.ceil(rows / (this.threads * SLICES_PER_THREAD) / align) * align;
@@ -318,11 +339,38 @@ export class ThreadPool {
       this.stop();
       throw error;
     }
-    if (mine) this.slowestSliceMs = Math.max(this.slowestSliceMs, (performance.now() - started) / mine);
+    const finished = performance.now();
+    if (mine) {
+      const sliceMs = (finished - started) / mine;
+      this.slowestSliceMs = Math.max(this.slowestSliceMs, sliceMs);
+      this.fastestSliceMs = Math.min(this.fastestSliceMs, sliceMs);
+    }
     // Workers add to `done` for each slice they ran; it only grows.
     this.done += slices - mine;
     this.waitForWorkers();
+    this.weigh(slices - mine, performance.now() - finished);
     if (gateFailure !== undefined) throw gateFailure;
+  }
+
+  /**
+   * Counts a job's slices run by the workers and the time this thread waited for them. When a window of jobs
+   * waited more than half what the workers saved (their slices at this thread's fastest pace: the workers keep
+   * losing their cores), the next jobs run on this thread alone, twice as many each time in a row.
+   */
+  private weigh(theirs: number, waitedMs: number): void {
+    this.theirSlices += theirs;
+    this.lossMs += waitedMs;
+    if (++this.weighed < WEIGHED_JOBS) return;
+    if (2 * this.lossMs > this.theirSlices * this.fastestSliceMs) {
+      this.soloJobs = this.soloLength;
+      this.soloLength = Math.min(MAX_SOLO_JOBS, 2 * this.soloLength);
+    } else {
+      this.soloLength = WEIGHED_JOBS;
+    }
+    this.weighed = 0;
+    this.theirSlices = 0;
+    this.lossMs = 0;
+    this.fastestSliceMs = Infinity;
   }
 
   /** Spins, then sleeps, until the workers' slices are done, watching for failures and stalls. */
