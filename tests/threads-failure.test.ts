@@ -83,3 +83,16 @@ test('a worker that fails after it started (an error event between jobs) stops t
     network.getParameters();
   }, /worker thread 1: out of memory/);
 });
+
+test('a worker that keeps falling behind (the main thread sleeps while it waits, then works alone for a while) changes no bit of training', async () => {
+  const slow = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: 'standard', threads: 2, init: { seed: 5 }, spawnWorker: nodeWorkerSpawner(FAILING_WORKER, { mode: 'slow' }) });
+  const alone = await Network.create(CANONICAL_SPEC, { engine: 'wasm', simd: 'standard', init: { seed: 5 } });
+  for (const network of [slow, alone]) {
+    const handle = network.upload(data);
+    // 300 batches: several windows of 64 jobs, alone and with the worker.
+    for (let b = 0; b < 300; b++) network.trainBatch(handle, new Uint32Array(10).map((_, i) => (b * 10 + i) % data.count), { eta: 0.5 });
+  }
+  assert.deepEqual(slow.getParameters(), alone.getParameters());
+  slow.dispose();
+  alone.dispose();
+});

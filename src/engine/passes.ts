@@ -3,17 +3,68 @@
 import { ConfigError } from '../errors.js';
 import { ACTIVATION_CODE, CORE_CONSTANTS } from './contract.js';
 import type { Arena } from './arena.js';
-import type { Kernels } from './kernels.js';
+import { SLICE_ARG_COUNTS } from './kernels.js';
+import type { Kernels, SliceArgs, SlicedKernel } from './kernels.js';
 import { layerInput } from './pointers.js';
 import type { BatchInput, DatasetHandle, DropoutPointers, LayerPointers, NetworkPointers } from './pointers.js';
 import { runStep } from './threads.js';
 import type { JobGate, ThreadPool, ThreadStep } from './threads.js';
+
+/** A gather waiting to run (prepareGather's arguments), so that the job gate that runs it is made once. */
+interface PreparedGather {
+  data: DatasetHandle;
+  indices: number;
+  first: number;
+  count: number;
+  slot: 0 | 1;
+  augment: number;
+}
 
 /** Multiply-adds below which a kernel call is not worth splitting across threads. */
 export const PARALLEL_MIN_WORK = 100_000;
 
 /** Where backward accumulates: into the parameters (fused SGD: the deltas carry -eta/m) or the gradient buffer. */
 export type UpdateTarget = 'parameters' | 'gradient';
+
+type ForwardStep = { op: 'denseForward'; args: SliceArgs<'denseForward'> };
+type AccumulateStep = { op: 'denseAccumulate'; args: SliceArgs<'denseAccumulate'> };
+
+/** A layer's forward pass over `input`, written into `step` in place: a mini-batch allocates no steps. */
+export function forwardStep(step: ForwardStep, layer: LayerPointers, input: BatchInput, m: number): ForwardStep {
+  const { args } = step;
+  args[0] = input.inputs;
+  args[1] = m;
+  args[2] = layer.inputs;
+  args[3] = layer.weights;
+  args[4] = layer.biases;
+  args[5] = layer.outputs;
+  args[6] = layer.output;
+  args[7] = layer.activation;
+  args[8] = input.forwardLists;
+  args[9] = input.listStride;
+  return step;
+}
+
+/** A layer's update (its delta times `input`) into `weights` and `biases`, written into `step` in place. */
+export function accumulateStep(step: AccumulateStep, layer: LayerPointers, input: BatchInput, m: number, weights: number, biases: number, decay: number): AccumulateStep {
+  const { args } = step;
+  args[0] = layer.delta;
+  args[1] = input.inputs;
+  args[2] = m;
+  args[3] = layer.outputs;
+  args[4] = layer.inputs;
+  args[5] = weights;
+  args[6] = biases;
+  args[7] = decay;
+  args[8] = input.accumulateList;
+  args[9] = input.masked;
+  return step;
+}
+
+/** A step whose arguments are all to be written (by forwardStep, accumulateStep, ...). */
+export function blankStep<K extends SlicedKernel>(op: K): { op: K; args: SliceArgs<K> } {
+  return { op, args: new Array<number>(SLICE_ARG_COUNTS[op]).fill(0) as SliceArgs<K> };
+}
 
 /** Hidden-layer dropout while training: the probability and the buffers the masks go to. */
 export interface Dropout {
@@ -33,6 +84,13 @@ export class Passes {
   private gradientClear = false;
   /** The augment record training gathers apply (src/engine/augment-record.ts), or 0: the inputs as they are. */
   private augmentRecord = 0;
+  /** Each slot's first-layer input, unmasked and masked (index: masked), made once. */
+  private readonly batchInputs: readonly (readonly [BatchInput, BatchInput])[];
+  /** The gather prepareRows set up, run by gatherPrepared. */
+  private prepared: PreparedGather | undefined;
+  /** Per layer: its forward and update steps, each in a one-step job, rewritten by every call. */
+  private readonly forwardJobs: [ForwardStep][];
+  private readonly accumulateJobs: [AccumulateStep][];
 
   constructor(kernels: Kernels, arena: Arena, pointers: NetworkPointers, pool: ThreadPool | undefined, sparseInputs: boolean) {
     this.kernels = kernels;
@@ -40,6 +98,16 @@ export class Passes {
     this.pointers = pointers;
     this.pool = pool;
     this.sparseInputs = sparseInputs;
+    const layer = pointers.layers[0];
+    const slotInput = (slot: 0 | 1, masked: 0 | 1): BatchInput => {
+      const buffers = pointers.batches[slot];
+      return sparseInputs
+        ? { slot, inputs: buffers.inputs, forwardLists: buffers.pairLists, listStride: pointers.pairStride, accumulateList: buffers.list, masked }
+        : { slot, inputs: buffers.inputs, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
+    };
+    this.batchInputs = [0, 1].map((slot) => [slotInput(slot as 0 | 1, 0), slotInput(slot as 0 | 1, 1)] as const);
+    this.forwardJobs = pointers.layers.map(() => [blankStep('denseForward')]);
+    this.accumulateJobs = pointers.layers.map(() => [blankStep('denseAccumulate')]);
   }
 
   /** From now on, training gathers (gatherRows, prepareRows) distort and drop inputs as this record says (0: none). */
@@ -49,13 +117,13 @@ export class Passes {
 
   /** Gathers the given training rows into a slot's buffers. */
   gatherRows(data: DatasetHandle, rows: Uint32Array, slot: 0 | 1): BatchInput {
-    const { batch, gather } = this.prepareRows(data, rows, slot);
-    gather();
+    const batch = this.prepareRows(data, rows, slot);
+    this.gatherPrepared();
     return batch;
   }
 
-  /** Checks the rows and copies their indices in; the returned gather fills the slot (run it while threads start). */
-  prepareRows(data: DatasetHandle, rows: Uint32Array, slot: 0 | 1): { batch: BatchInput; gather: () => void } {
+  /** Checks the rows and copies their indices in; gatherPrepared then fills the slot (run it while threads start). */
+  prepareRows(data: DatasetHandle, rows: Uint32Array, slot: 0 | 1): BatchInput {
     for (let i = 0; i < rows.length; i++) {
       if (rows[i] >= data.count) throw new ConfigError(`row ${rows[i]} is outside the dataset (${data.count} rows)`);
     }
@@ -65,24 +133,34 @@ export class Passes {
 
   /** Gathers the contiguous rows first..first+count as they are (evaluation, gradient). */
   gatherRange(data: DatasetHandle, first: number, count: number): BatchInput {
-    const { batch, gather } = this.prepareGather(data, 0, first, count, 0, 0);
-    gather();
+    const batch = this.prepareGather(data, 0, first, count, 0, 0);
+    this.gatherPrepared();
     return batch;
   }
 
   /** The batch a gather will fill (through an augment record, or 0): with sparse inputs, the lists of where its examples have ink. */
-  private prepareGather(data: DatasetHandle, indices: number, first: number, count: number, slot: 0 | 1, augment: number): { batch: BatchInput; gather: () => void } {
-    const { pointers, kernels } = this;
+  private prepareGather(data: DatasetHandle, indices: number, first: number, count: number, slot: 0 | 1, augment: number): BatchInput {
+    const prepared = (this.prepared ??= { data, indices, first, count, slot, augment });
+    prepared.data = data;
+    prepared.indices = indices;
+    prepared.first = first;
+    prepared.count = count;
+    prepared.slot = slot;
+    prepared.augment = augment;
+    return this.batchInputs[slot][count <= CORE_CONSTANTS.MASK_EXAMPLES ? 1 : 0];
+  }
+
+  /** Runs the gather the last prepareRows (or gatherRange) set up: rows as f64 and, with sparse inputs, their block lists. */
+  gatherPrepared(): void {
+    const { pointers, kernels, prepared } = this;
+    if (!prepared) throw new Error('gatherPrepared before any prepareRows');
+    const { data, indices, first, count, slot, augment } = prepared;
     const buffers = pointers.batches[slot];
-    const layer = pointers.layers[0];
-    const sparse = this.sparseInputs;
-    const batch: BatchInput = sparse
-      ? { slot, inputs: buffers.inputs, forwardLists: buffers.pairLists, listStride: pointers.pairStride, accumulateList: buffers.list, masked: count <= CORE_CONSTANTS.MASK_EXAMPLES ? 1 : 0 }
-      : { slot, inputs: buffers.inputs, forwardLists: layer.forwardList, listStride: 0, accumulateList: layer.accumulateList, masked: 0 };
-    const gather = sparse
-      ? () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, buffers.pairLists, pointers.pairStride, buffers.list, pointers.gatherScratch, augment)
-      : () => kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, 0, 0, 0, 0, augment);
-    return { batch, gather };
+    if (this.sparseInputs) {
+      kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, buffers.pairLists, pointers.pairStride, buffers.list, pointers.gatherScratch, augment);
+    } else {
+      kernels.gatherBatch(data.images, data.labels, indices, first, count, data.inputSize, buffers.inputs, pointers.targets, 0, 0, 0, 0, augment);
+    }
   }
 
   /** The input of layer i: with dropout while training, the layer below's outputs with the dropped units zeroed. */
@@ -96,13 +174,10 @@ export class Passes {
     const { dropout } = this;
     for (let i = from; i < layers.length; i++) {
       const layer = layers[i];
-      const input = this.input(batch, i, training);
-      const step: ThreadStep = {
-        op: 'denseForward',
-        args: [input.inputs, m, layer.inputs, layer.weights, layer.biases, layer.outputs, layer.output, layer.activation, input.forwardLists, input.listStride],
-      };
+      const job = this.forwardJobs[i];
+      forwardStep(job[0], layer, this.input(batch, i, training), m);
       // Softmax normalises whole rows, so its layer is not split.
-      this.job([step], layer.outputs, layer.activation !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
+      this.job(job, layer.outputs, layer.activation !== ACTIVATION_CODE.softmax && m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
       // Drawn here, after the whole layer, so the masks do not depend on how threads split it.
       if (training && dropout && i < layers.length - 1) {
         const buffers = dropout.buffers.layers[i];
@@ -128,14 +203,11 @@ export class Passes {
         kernels.denseBackwardInput(layer.delta, m, layer.outputs, layer.weights, layer.inputs, below.output, below.activation, below.delta, 0, layer.inputs);
         if (training && this.dropout) kernels.applyMask(below.delta, this.dropout.buffers.layers[i - 1].mask, m * below.outputs);
       }
-      const input = this.input(batch, i, training);
       const fused = into === 'parameters';
       if (!fused) this.gradientClear = false;
-      const step: ThreadStep = {
-        op: 'denseAccumulate',
-        args: [layer.delta, input.inputs, m, layer.outputs, layer.inputs, fused ? layer.weights : layer.weightGradient, fused ? layer.biases : layer.biasGradient, decay, input.accumulateList, input.masked],
-      };
-      this.job([step], layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
+      const job = this.accumulateJobs[i];
+      accumulateStep(job[0], layer, this.input(batch, i, training), m, fused ? layer.weights : layer.weightGradient, fused ? layer.biases : layer.biasGradient, decay);
+      this.job(job, layer.outputs, m * layer.inputs * layer.outputs >= PARALLEL_MIN_WORK);
     }
   }
 

@@ -2,10 +2,11 @@
 // with the next batch's first-layer forward pass, each thread on its own rows of the first layer (which are the
 // second layer's columns, so no thread reads what another writes). The sums are the ones an immediate update
 // makes. Reading the parameters must apply what is pending first: `settled()` is the only way to the passes.
-import { PARALLEL_MIN_WORK } from './passes.js';
+import { accumulateStep, blankStep, forwardStep, PARALLEL_MIN_WORK } from './passes.js';
 import type { Passes } from './passes.js';
-import type { BatchInput, DatasetHandle } from './pointers.js';
-import type { ThreadStep } from './threads.js';
+import type { SliceArgs } from './kernels.js';
+import type { BatchInput, DatasetHandle, LayerPointers } from './pointers.js';
+import type { JobGate, ThreadStep } from './threads.js';
 
 /**
  * The layers (from the first) whose update waits for the next batch: the first layer's rows split across the
@@ -22,21 +23,36 @@ interface PendingUpdate {
   decay: number;
 }
 
-/** The next batch, gathered into the other slot, whose first-layer forward pass joins the pending update's job. */
-interface NextBatch {
-  batch: BatchInput;
-  m: number;
-  gather: () => void;
+/** The deferred job's steps, made once and rewritten for every mini-batch (a step allocates nothing). */
+interface DeferredSteps {
+  backwardInput: { op: 'denseBackwardInput'; args: SliceArgs<'denseBackwardInput'> };
+  secondUpdate: { op: 'accumulateColumns'; args: SliceArgs<'accumulateColumns'> };
+  firstUpdate: { op: 'denseAccumulate'; args: SliceArgs<'denseAccumulate'> };
+  nextForward: { op: 'denseForward'; args: SliceArgs<'denseForward'> };
+  /** The update alone (settling), and the update with the next batch's forward pass. */
+  update: ThreadStep[];
+  withForward: ThreadStep[];
+  /** Opens the next batch's forward pass once its gather is done. */
+  gate: JobGate;
 }
 
 export class Schedule {
   private readonly passes: Passes;
   private defers = false;
   private pending: PendingUpdate | undefined;
+  private readonly steps: DeferredSteps;
+  /** The record `pending` points to, reused from batch to batch. */
+  private record: PendingUpdate | undefined;
 
   /** defer: false applies every step at once (an optimizer that needs all gradients before any update). */
   constructor(passes: Passes, defer: boolean) {
     this.passes = passes;
+    const backwardInput = blankStep('denseBackwardInput');
+    const secondUpdate = blankStep('accumulateColumns');
+    const firstUpdate = blankStep('denseAccumulate');
+    const nextForward = blankStep('denseForward');
+    const update = [backwardInput, secondUpdate, firstUpdate];
+    this.steps = { backwardInput, secondUpdate, firstUpdate, nextForward, update, withForward: [...update, nextForward], gate: { from: update.length, open: () => passes.gatherPrepared() } };
     this.setDeferral(defer);
   }
 
@@ -107,36 +123,62 @@ export class Schedule {
     let batch: BatchInput;
     if (pending) {
       // Gather into the other slot while the workers start on the pending update.
-      const next = passes.prepareRows(data, rows, pending.batch.slot === 0 ? 1 : 0);
-      this.deferredJob(pending, { ...next, m });
-      batch = next.batch;
+      batch = passes.prepareRows(data, rows, pending.batch.slot === 0 ? 1 : 0);
+      this.deferredJob(pending, batch, m);
       passes.forward(batch, m, FIRST + 1);
     } else {
       batch = passes.gatherRows(data, rows, 0);
       passes.forward(batch, m);
     }
     passes.backward(batch, m, scale, decay, 'parameters', DEFERRED_LAYERS);
-    this.pending = { batch, m, decay };
+    // One record, reused: the job above has read the previous batch's.
+    const record = (this.record ??= { batch, m, decay });
+    record.batch = batch;
+    record.m = m;
+    record.decay = decay;
+    this.pending = record;
   }
 
   /**
    * The pending batch's error at the first layer (BP2), the second layer's update (by columns) and the first layer's
-   * (by rows), then the next batch's first-layer forward pass, after its gather (run by this thread while the others
-   * start). Thread slices are rows of the first layer.
+   * (by rows), then (with `next`, of nextM examples) the next batch's first-layer forward pass, after its gather
+   * (run by this thread while the others start). Thread slices are rows of the first layer.
    */
-  private deferredJob(pending: PendingUpdate, next?: NextBatch): void {
+  private deferredJob(pending: PendingUpdate, next?: BatchInput, nextM = 0): void {
     const [first, second] = this.passes.pointers.layers;
     const { batch: done, m, decay } = pending;
-    const steps: ThreadStep[] = [
-      { op: 'denseBackwardInput', args: [second.delta, m, second.outputs, second.weights, second.inputs, first.output, first.activation, first.delta] },
-      { op: 'accumulateColumns', args: [second.delta, first.output, m, second.outputs, second.inputs, second.weights, second.biases, decay] },
-      { op: 'denseAccumulate', args: [first.delta, done.inputs, m, first.outputs, first.inputs, first.weights, first.biases, decay, done.accumulateList, done.masked] },
-    ];
-    if (next) {
-      const { batch } = next;
-      steps.push({ op: 'denseForward', args: [batch.inputs, next.m, first.inputs, first.weights, first.biases, first.outputs, first.output, first.activation, batch.forwardLists, batch.listStride] });
-    }
-    const work = Math.max(m, next?.m ?? 0) * first.inputs * first.outputs;
-    this.passes.job(steps, first.outputs, work >= PARALLEL_MIN_WORK, next && { from: steps.length - 1, open: next.gather });
+    const { backwardInput, secondUpdate, firstUpdate, nextForward, gate } = this.steps;
+    backwardInputStep(backwardInput, second, first, m);
+    columnsStep(secondUpdate, second, first, m, decay);
+    accumulateStep(firstUpdate, first, done, m, first.weights, first.biases, decay);
+    if (next) forwardStep(nextForward, first, next, nextM);
+    const work = Math.max(m, nextM) * first.inputs * first.outputs;
+    this.passes.job(next ? this.steps.withForward : this.steps.update, first.outputs, work >= PARALLEL_MIN_WORK, next && gate);
   }
+}
+
+/** BP2 from `layer` down to `below`, with `layer`'s old weights, written into `step` in place. */
+function backwardInputStep(step: DeferredSteps['backwardInput'], layer: LayerPointers, below: LayerPointers, m: number): void {
+  const { args } = step;
+  args[0] = layer.delta;
+  args[1] = m;
+  args[2] = layer.outputs;
+  args[3] = layer.weights;
+  args[4] = layer.inputs;
+  args[5] = below.output;
+  args[6] = below.activation;
+  args[7] = below.delta;
+}
+
+/** `layer`'s update by columns (its inputs are `below`'s outputs), written into `step` in place. */
+function columnsStep(step: DeferredSteps['secondUpdate'], layer: LayerPointers, below: LayerPointers, m: number, decay: number): void {
+  const { args } = step;
+  args[0] = layer.delta;
+  args[1] = below.output;
+  args[2] = m;
+  args[3] = layer.outputs;
+  args[4] = layer.inputs;
+  args[5] = layer.weights;
+  args[6] = layer.biases;
+  args[7] = decay;
 }

@@ -2,11 +2,8 @@
 // the main thread posts in the pool's control block (see threads.ts). Node (worker_threads) and browsers.
 import type { Kernels } from './kernels.js';
 import { instantiateCore } from './wasm.js';
-import { describe, kernelsByOp, recordFailure, runSlices, SLOT, STOP } from './threads.js';
+import { describe, kernelsByOp, recordFailure, runSlices, SLOT, STOP, waitWhile } from './threads.js';
 import type { WorkerInit } from './threads.js';
-
-/** How long to spin for the next job before sleeping in Atomics.wait. */
-const SPIN_MS = 5;
 
 /**
  * Serves jobs until the pool stops. A kernel that throws is recorded in the control block (the main thread,
@@ -22,20 +19,14 @@ export async function serve(init: WorkerInit, ready: () => void, kernels?: (core
   ready();
   try {
     for (;;) {
-      let idleSince = performance.now();
-      let spins = 0;
-      while (Atomics.load(i32, base + SLOT.seq) === seq) {
-        if (++spins % 1024 === 0 && performance.now() - idleSince > SPIN_MS) {
-          Atomics.add(i32, base + SLOT.sleepers, 1);
-          Atomics.wait(i32, base + SLOT.seq, seq, 1000);
-          Atomics.sub(i32, base + SLOT.sleepers, 1);
-          idleSince = performance.now();
-        }
-      }
+      waitWhile(i32, base + SLOT.seq, seq, base + SLOT.sleepers);
       seq = Atomics.load(i32, base + SLOT.seq);
       if (seq === STOP) return;
       const ran = runSlices(i32, f64, init.control, seq, init.thread, init.threads, table);
-      if (ran) Atomics.add(i32, base + SLOT.done, ran);
+      if (ran) {
+        Atomics.add(i32, base + SLOT.done, ran);
+        if (Atomics.load(i32, base + SLOT.mainSleeps)) Atomics.notify(i32, base + SLOT.done);
+      }
     }
   } catch (error) {
     recordFailure(i32, init.control, init.thread, describe(error));
