@@ -60,9 +60,8 @@ export function gatherBatch(
     if (accumulateList) blockInk(images, indices, first, count, inputSize, accumulateList, scratch, inputs);
     return;
   }
-  // Training batches (rows by index) are paired by ink; evaluation's ranges keep pairs in order, so that threads
-  // splitting them by examples write only their own rows.
-  if (pairLists && indices && scratch && count <= MASK_EXAMPLES) pairByInk(images, indices, first, count, inputSize, pairLists, pairStride, scratch + pairingScratch(inputSize));
+  // Pairs by ink when given scratch: training batches, and evaluation's score groups (which threads never split).
+  if (pairLists && scratch && count <= MASK_EXAMPLES) pairByInk(images, indices, first, count, inputSize, pairLists, pairStride, scratch + pairingScratch(inputSize));
   else if (pairLists) {
     for (let e = 0; e < count; e += 2) {
       const a = images + rowOf(indices, first, e) * inputSize;

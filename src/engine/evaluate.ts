@@ -8,7 +8,7 @@ import type { ThreadPool, ThreadStep } from './threads.js';
 
 /** Examples whose cost is summed before it joins the total (the grouping evaluation always had). */
 const SCORE_GROUP = 16;
-/** Score groups per thread in a chunk: two slices of two groups each keep a job's start-up small beside its work. */
+/** Score groups per thread in a chunk: enough slices (one group each) to keep a job's start-up small beside its work. */
 const GROUPS_PER_THREAD = 4;
 
 /** A network's evaluation chunk and group sizes, and where the groups' partial scores go. */
@@ -52,7 +52,12 @@ export function scoreRows(passes: Passes, pool: ThreadPool | undefined, data: Da
   let correct = 0;
   for (let start = first; start < first + count; start += chunk) {
     const m = Math.min(chunk, first + count - start);
-    kernels.gatherBatch(data.images, data.labels, 0, start, m, data.inputSize, slot.inputs, pointers.targets, sparse ? slot.pairLists : 0, pointers.pairStride, 0, 0, 0); // no augment record: evaluation sees the images as they are
+    // One gather per score group: its examples are paired by similar ink within the group, which threads never split.
+    for (let g = 0; g < m; g += group) {
+      const rows = Math.min(group, m - g);
+      const lists = sparse ? slot.pairLists + (g >> 1) * pointers.pairStride : 0;
+      kernels.gatherBatch(data.images, data.labels, 0, start + g, rows, data.inputSize, slot.inputs + g * data.inputSize * 8, pointers.targets + g, lists, pointers.pairStride, 0, sparse ? pointers.gatherScratch : 0, 0); // no augment record: evaluation sees the images as they are
+    }
     for (let s = 0; s < steps.length; s += MAX_STEPS) {
       const job = steps.slice(s, s + MAX_STEPS);
       if (pool) pool.run(job, m, undefined, group);
