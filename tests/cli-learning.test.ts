@@ -71,8 +71,8 @@ for (const [name, flags] of Object.entries(RECIPES)) {
 }
 
 test('nesterov with dropout, input dropout, max-norm and cosine: SIGINT mid-epoch, the printed command resumes it bit-identically', async () => {
-  // Long enough epochs (20,000 images) for the signal to land inside one.
-  const run = ['--data', MNIST_DIR, '--train-size', '20000', '--seed', '5', '--simd', 'standard', ...QUIET, ...RECIPES['nesterov with dropout, input dropout, max-norm and cosine'], '--epochs', '3'];
+  // Long enough epochs (all 50,000 images) for a signal 250 ms after the first checkpoint to land inside the second.
+  const run = ['--data', MNIST_DIR, '--train-size', '50000', '--seed', '5', '--simd', 'standard', ...QUIET, ...RECIPES['nesterov with dropout, input dropout, max-norm and cosine'], '--epochs', '3'];
   const straight = join(dir, 'sigint-straight.json');
   const straightRun = runCli(['train', ...run, '--save', straight]);
   const checkpoint = join(dir, 'sigint.json');

@@ -13,8 +13,9 @@ import { MNIST_DIR, runCli } from './helpers.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'mnist-interrupt-'));
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-// Pure training epochs (no evaluation), long enough to be interrupted in the middle.
-const RUN = ['--data', MNIST_DIR, '--train-size', '20000', '--epochs', '3', '--seed', '11', '--simd', 'standard', '--no-monitor-train', '--no-monitor-validation', '--no-monitor-test', '--no-progress'];
+// Pure training epochs (no evaluation) of all 50,000 images: long enough (about 0.7 s each here) for a signal 250 ms after
+// the first checkpoint to land inside the second epoch.
+const RUN = ['--data', MNIST_DIR, '--train-size', '50000', '--epochs', '3', '--seed', '11', '--simd', 'standard', '--no-monitor-train', '--no-monitor-validation', '--no-monitor-test', '--no-progress'];
 
 const straight = join(dir, 'straight.json');
 const straightRun = runCli(['train', ...RUN, '--save', straight]);
