@@ -1,24 +1,26 @@
 // Side-by-side throughput of the canonical network at batch 10: the wasm core (each build, one and two
 // threads, and with dense kernels), the TypeScript twin, and TensorFlow.js (cpu and wasm backends, f32).
+// Each of our engines runs in its own worker thread (bench/contender.ts), as alone as in a user's `train`.
 import { cpus, loadavg } from 'node:os';
-import { Bench } from 'tinybench';
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../data/dataset.js';
 import type { MnistSplit } from '../data/mnist.js';
 import { Network } from '../engine/network.js';
 import type { EngineOptions } from '../engine/network.js';
 import { validateAugment } from '../model/augment.js';
 import { CANONICAL_SPEC } from '../model/spec.js';
-import { Random } from '../util/random.js';
+import type { ContenderInit, ContenderReply, ContenderRequest } from './contender.js';
 import { kernelTimes } from './kernels.js';
 import type { KernelTime } from './kernels.js';
 import { createTfjsContender } from './tfjs.js';
+import { BATCH, BATCHES_PER_RUN, benchOrder, INFER_COUNT, timeRound } from './timing.js';
+import type { RoundOptions, RoundSamples } from './timing.js';
 
-export const BATCH = 10;
+export { BATCH } from './timing.js';
 export const EPOCH = 50_000;
 export const FLOP_PER_EXAMPLE = 638_472;
-const BATCHES_PER_RUN = 200;
 /** Rounds of the full measurement; each gives every contender a share of the time. */
 const ROUNDS = 5;
-const INFER_COUNT = 2000;
 /** What the default train evaluates after each epoch: the training, validation and test sets. */
 export const MONITORED = 70_000;
 /** Mini-batches timed kernel by kernel. */
@@ -54,20 +56,55 @@ export interface BenchSummary {
 
 interface Contender {
   name: string;
-  trainBatch(rows: Uint32Array): void;
-  infer(): void;
-  dispose(): void;
+  /** Times one round: training runs and evaluation runs, milliseconds each. */
+  round(options: RoundOptions): Promise<RoundSamples>;
+  dispose(): Promise<void>;
 }
 
-async function ourEngine(name: string, options: EngineOptions, split: MnistSplit, eta = 0.5): Promise<Contender> {
-  const network = await Network.create(CANONICAL_SPEC, { ...options, init: { seed: 1 } });
-  const train = network.upload(split.train);
-  const test = network.upload(split.test);
+/** A copy of a dataset in shared memory, which every contender's worker reads without a copy of its own. */
+function shared(data: Dataset): Dataset {
+  const bytes = new Uint8Array(new SharedArrayBuffer(data.images.length + data.labels.length));
+  bytes.set(data.images);
+  bytes.set(data.labels, data.images.length);
+  const images = bytes.subarray(0, data.images.length), labels = bytes.subarray(data.images.length);
+  return { images, labels, count: data.count, inputSize: data.inputSize, source: data.source };
+}
+
+/** One of our engines in its own worker thread (bench/contender.ts); rejects when the worker fails or exits. */
+async function ourEngine(name: string, options: EngineOptions, data: { train: Dataset; test: Dataset }, eta = 0.5): Promise<Contender> {
+  const workerData: ContenderInit = { options, eta, ...data };
+  const worker = new Worker(new URL('./contender.js', import.meta.url), { workerData });
+  const next = (): Promise<ContenderReply> =>
+    new Promise((resolve, reject) => {
+      const fail = (why: Error): void => {
+        worker.off('message', ok);
+        worker.off('exit', exited);
+        reject(new Error(`the contender ${name} failed: ${why.message}`));
+      };
+      const exited = (code: number): void => fail(new Error(`its worker exited with code ${code}`));
+      const ok = (message: ContenderReply): void => {
+        worker.off('error', fail);
+        worker.off('exit', exited);
+        resolve(message);
+      };
+      worker.once('message', ok);
+      worker.once('error', fail);
+      worker.once('exit', exited);
+    });
+  const send = (request: ContenderRequest): void => worker.postMessage(request);
+  await next();
   return {
     name,
-    trainBatch: (rows) => network.trainBatch(train, rows, { eta }),
-    infer: () => void network.evaluate(test, 0, INFER_COUNT),
-    dispose: () => network.dispose(),
+    round: async (roundOptions) => {
+      send({ kind: 'round', options: roundOptions });
+      const reply = await next();
+      if (reply.kind !== 'samples') throw new Error(`the contender ${name} answered ${reply.kind} to a round`);
+      return reply.samples;
+    },
+    dispose: async () => {
+      send({ kind: 'stop' });
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
   };
 }
 
@@ -91,41 +128,32 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     // One per optimizer beyond SGD (each at an eta it learns with), so their cost per epoch is visible.
     ...(['momentum', 'nesterov', 'adam'] as const).map((name) => ({ name: `wasm ${best} SIMD, ${name}`, options: { engine: 'wasm', simd: best, optimizer: { name } } as EngineOptions, eta: name === 'adam' ? 0.001 : 0.05 })),
   ];
+  const data = { train: shared(split.train), test: shared(split.test) };
   const contenders: Contender[] = [];
-  for (const { name, options: engine, eta } of ours) contenders.push(await ourEngine(name, engine, split, eta));
-  const order = new Uint32Array(split.train.count).map((_, i) => i);
-  new Random(1).shuffle(order);
+  for (const { name, options: engine, eta } of ours) contenders.push(await ourEngine(name, engine, data, eta));
+  const order = benchOrder(split.train.count);
   // Several short rounds, each running every contender of a group in turn: a noisy spell on this shared
   // machine then lands on all of them instead of on whichever happened to be running.
   const rounds = options.quick ? 1 : ROUNDS;
-  const benchOptions = { time: (options.quick ? 300 : 3000) / rounds, iterations: 1, warmupIterations: 1, warmupTime: 50, retainSamples: true };
+  const roundOptions = (round: number): RoundOptions => ({
+    time: (options.quick ? 300 : 3000) / rounds,
+    iterations: 1,
+    warmupIterations: 1,
+    // A fresh engine's first thousands of steps run before V8 has optimised the host code and tiered up the core
+    // (with two threads busy, its compiler threads wait for a core): the first round warms up longer.
+    warmupTime: round === 0 ? (options.quick ? 200 : 1000) : 50,
+  });
   const samples = new Map<string, number[]>();
   const measure = async (group: Contender[]): Promise<void> => {
-    const cursors = group.map(() => 0);
     for (let round = 0; round < rounds; round++) {
-      const bench = new Bench(benchOptions);
-      group.forEach((c, i) => {
-        bench.add(`train ${c.name}`, () => {
-          for (let b = 0; b < BATCHES_PER_RUN; b++) {
-            if (cursors[i] + BATCH > order.length) cursors[i] = 0;
-            c.trainBatch(order.subarray(cursors[i], cursors[i] + BATCH));
-            cursors[i] += BATCH;
-          }
-        });
-        bench.add(`infer ${c.name}`, () => c.infer());
-      });
-      await bench.run();
-      for (const task of bench.tasks) {
-        const result = task.result;
-        if (!result || !('latency' in result) || !result.latency.samples) {
-          const why = result && 'error' in result ? `: ${String(result.error)}` : '';
-          throw new Error(`the benchmark of ${task.name} did not complete${why}`);
-        }
-        samples.set(task.name, [...(samples.get(task.name) ?? []), ...result.latency.samples]);
+      for (const c of group) {
+        const { train, infer } = await c.round(roundOptions(round));
+        samples.set(`train ${c.name}`, [...(samples.get(`train ${c.name}`) ?? []), ...train]);
+        samples.set(`infer ${c.name}`, [...(samples.get(`infer ${c.name}`) ?? []), ...infer]);
       }
       log(`measured round ${round + 1} of ${rounds}: ${group.map((c) => c.name).join(', ')}`);
     }
-    for (const c of group) c.dispose();
+    for (const c of group) await c.dispose();
   };
   // Ours first, then TensorFlow.js: its wasm backend starts helper threads that would share the cores with ours.
   await measure(contenders);
@@ -137,7 +165,9 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
       skipped[`tfjs-${backend}`] = tfjs;
       continue;
     }
-    const contender = { name: `${tfjs.backend} (f32)`, trainBatch: (rows: Uint32Array) => tfjs.trainBatch(rows), infer: () => tfjs.infer(0, INFER_COUNT), dispose: () => tfjs.dispose() };
+    const timed = { trainBatch: (rows: Uint32Array) => tfjs.trainBatch(rows), infer: () => tfjs.infer(0, INFER_COUNT) };
+    const cursor = { at: 0 };
+    const contender: Contender = { name: `${tfjs.backend} (f32)`, round: (o) => timeRound(timed, order, cursor, o), dispose: async () => tfjs.dispose() };
     await measure([contender]);
     contenders.push(contender);
   }
