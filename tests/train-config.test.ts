@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultModelPath, resolveTrainConfig, trainingRecord } from '../src/cli/train-config.js';
+import { AUTO_THREADS_MAX, resolveThreads, threadsArgument } from '../src/cli/options.js';
 import type { FlagSource, TrainFlags } from '../src/cli/train-config.js';
 import { ConfigError } from '../src/errors.js';
 import type { SavedModel } from '../src/model/file.js';
@@ -158,4 +159,20 @@ test('the learning settings round-trip through the training record', () => {
   const record = trainingRecord(first, 50000, 'standard');
   const again = resolveTrainConfig(...parse({ resume: 'c.json' }), { file: 'c.json', model: { ...saved, spec: first.spec, training: record } });
   for (const key of ['optimizer', 'schedule', 'regularization', 'keepBest'] as const) assert.deepEqual(again[key], first[key], key);
+});
+
+test('--threads auto is two threads on two cores or more with the wasm engine, one for the ts twin; a count stays as given', () => {
+  assert.equal(resolveThreads('auto', 'wasm', 2), 2);
+  assert.equal(resolveThreads('auto', 'wasm', 16), AUTO_THREADS_MAX);
+  assert.equal(resolveThreads('auto', 'wasm', 1), 1);
+  assert.equal(resolveThreads('auto', 'ts', 16), 1);
+  assert.equal(resolveThreads(3, 'wasm', 1), 3);
+  assert.equal(threadsArgument(' auto '), 'auto');
+  assert.equal(threadsArgument('4'), 4);
+  assert.throws(() => threadsArgument('0'), /threads must be a positive integer/);
+  assert.throws(() => threadsArgument('two'), /threads must be a positive integer/);
+  const twin = resolveTrainConfig(...parse({ engine: 'ts', threads: 'auto' }));
+  assert.equal(twin.threads, 1, 'the twin has no threads');
+  const resumed = resolveTrainConfig(...parse({ resume: 'c.json', threads: 'auto' }), { file: 'c.json', model: { ...saved, training: { ...saved.training, engine: 'wasm' } } });
+  assert.equal(resumed.threads, resolveThreads('auto', 'wasm'), 'given on the command line, auto overrides the saved count');
 });

@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, Option } from 'commander';
 import { BIAS_INITS, COSTS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, WEIGHT_INITS } from '../model/spec.js';
 import { ENGINE_NAMES } from '../engine/network.js';
+import type { EngineName } from '../engine/network.js';
 import { DATASET_NAMES } from '../data/mnist.js';
 import { DATA_RULE } from '../data/locate.js';
 
@@ -10,6 +12,20 @@ export function positiveInteger(what: string) {
     if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer.`);
     return n;
   };
+}
+
+/** `--threads auto` trains with at most this many: two threads were measured to pay here (2 cores); more are opt-in. */
+export const AUTO_THREADS_MAX = 2;
+
+/** --threads: a positive integer, or auto. */
+export function threadsArgument(value: string): number | 'auto' {
+  return value.trim() === 'auto' ? 'auto' : positiveInteger('threads')(value);
+}
+
+/** The thread count a run uses: auto is one for the ts engine (it has no threads), else the cores up to AUTO_THREADS_MAX. */
+export function resolveThreads(threads: number | 'auto', engine: EngineName, cores = availableParallelism()): number {
+  if (threads !== 'auto') return threads;
+  return engine === 'wasm' ? Math.max(1, Math.min(AUTO_THREADS_MAX, cores)) : 1;
 }
 
 export function nonNegativeInteger(what: string) {

@@ -14,6 +14,7 @@ import type { AugmentSettings } from '../model/augment.js';
 import { augmentFromFlags } from './augment-flags.js';
 import { recipeRecord } from './recipes.js';
 import type { AugmentFlags } from './augment-flags.js';
+import { resolveThreads } from './options.js';
 
 /** What commander parses `train`'s command line into (the distortion flags: src/cli/augment.ts). */
 export interface TrainFlags extends AugmentFlags {
@@ -32,7 +33,7 @@ export interface TrainFlags extends AugmentFlags {
   seed: number;
   engine: EngineName;
   simd: SimdChoice;
-  threads: number;
+  threads: number | 'auto';
   data?: string;
   dataset: DatasetName;
   trainSize?: number;
@@ -121,6 +122,7 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
   }
   const monitor = saved.monitor;
   const learning = resolveLearning(flags, given, saved, resumed);
+  const engine = pick('engine', flags.engine, saved.engine);
   return {
     spec,
     epochs: pick('epochs', flags.epochs, saved.epochs),
@@ -131,9 +133,9 @@ export function resolveTrainConfig(flags: TrainFlags, source: FlagSource, resume
     init: { weights: pick('init', flags.init, saved.init?.weights), biases: pick('biasInit', flags.biasInit, saved.init?.biases) },
     dataset: pick('dataset', flags.dataset, saved.dataset),
     trainSize: pick('trainSize', flags.trainSize, saved.trainSize),
-    engine: pick('engine', flags.engine, saved.engine),
+    engine,
     simd: pick('simd', flags.simd, saved.simd),
-    threads: pick('threads', flags.threads, saved.threads),
+    threads: resolveThreads(pick<number | 'auto'>('threads', flags.threads, saved.threads), engine),
     earlyStopping: pick('earlyStop', flags.earlyStop, saved.earlyStopping),
     keepBest: pick('keepBest', flags.keepBest, saved.keepBest) ?? false,
     ...learning,

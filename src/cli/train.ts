@@ -18,7 +18,7 @@ import { checkOutputFile, describeWriteError, OutputError, prepareOutputFile } f
 import { tableHeader, tableRow } from './format.js';
 import { interruptSignal } from './interrupt.js';
 import { checkNetworkFitsData, checkStateFitsData } from './model-fit.js';
-import { dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions } from './options.js';
+import { AUTO_THREADS_MAX, dataOption, datasetOption, engineOption, nonNegativeInteger, positiveInteger, positiveNumber, simdOption, specOptions, threadsArgument } from './options.js';
 import { learningOptions } from './learning-options.js';
 import { epochProgress } from './progress.js';
 import { defaultModelPath, resolveTrainConfig, trainingRecord } from './train-config.js';
@@ -46,7 +46,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--seed <n>', 'seed of the initial weights and the shuffle').argParser(nonNegativeInteger('seed')).default(1))
     .addOption(engineOption())
     .addOption(simdOption())
-    .addOption(new Option('--threads <n>', 'worker threads sharing the wasm memory (results are identical to 1 thread)').argParser(positiveInteger('threads')).default(1))
+    .addOption(new Option('--threads <n>', `worker threads sharing the wasm memory (results are identical to 1 thread); auto: ${AUTO_THREADS_MAX} on a machine with ${AUTO_THREADS_MAX} cores or more (wasm engine), else 1`).argParser(threadsArgument).default('auto'))
     .addOption(dataOption())
     .addOption(datasetOption())
     .addOption(new Option('--train-size <n>', 'use only the first N of the 50,000 training images').argParser(positiveInteger('train size')))
