@@ -59,6 +59,8 @@ interface Contender {
   /** Times one round: training runs and evaluation runs, milliseconds each. */
   round(options: RoundOptions): Promise<RoundSamples>;
   dispose(): Promise<void>;
+  /** Ends it at once (after a failure elsewhere, so that no worker keeps the process alive). */
+  abort(): void;
 }
 
 /** A copy of a dataset in shared memory, which every contender's worker reads without a copy of its own. */
@@ -105,6 +107,7 @@ async function ourEngine(name: string, options: EngineOptions, data: { train: Da
       send({ kind: 'stop' });
       await new Promise((resolve) => worker.once('exit', resolve));
     },
+    abort: () => void worker.terminate(),
   };
 }
 
@@ -130,7 +133,6 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
   ];
   const data = { train: shared(split.train), test: shared(split.test) };
   const contenders: Contender[] = [];
-  for (const { name, options: engine, eta } of ours) contenders.push(await ourEngine(name, engine, data, eta));
   const order = benchOrder(split.train.count);
   // Several short rounds, each running every contender of a group in turn: a noisy spell on this shared
   // machine then lands on all of them instead of on whichever happened to be running.
@@ -139,8 +141,8 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     time: (options.quick ? 300 : 3000) / rounds,
     iterations: 1,
     warmupIterations: 1,
-    // A fresh engine's first thousands of steps run before V8 has optimised the host code and tiered up the core
-    // (with two threads busy, its compiler threads wait for a core): the first round warms up longer.
+    // A fresh engine's first 1,000-2,000 steps run slower (two threads 2-3x, one thread 1.1-1.2x, measured here
+    // whatever V8's compiler flags), so the first round warms up longer.
     warmupTime: round === 0 ? (options.quick ? 200 : 1000) : 50,
   });
   const samples = new Map<string, number[]>();
@@ -156,7 +158,13 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     for (const c of group) await c.dispose();
   };
   // Ours first, then TensorFlow.js: its wasm backend starts helper threads that would share the cores with ours.
-  await measure(contenders);
+  try {
+    for (const { name, options: engine, eta } of ours) contenders.push(await ourEngine(name, engine, data, eta));
+    await measure(contenders);
+  } catch (error) {
+    for (const c of contenders) c.abort();
+    throw error;
+  }
   log('timing each kernel');
   const kernels = await kernelTimes(split, order, options.quick ? 200 : KERNEL_BATCHES, BATCH);
   for (const backend of ['cpu', 'wasm'] as const) {
@@ -167,7 +175,7 @@ export async function runBenchmark(split: MnistSplit, options: { quick?: boolean
     }
     const timed = { trainBatch: (rows: Uint32Array) => tfjs.trainBatch(rows), infer: () => tfjs.infer(0, INFER_COUNT) };
     const cursor = { at: 0 };
-    const contender: Contender = { name: `${tfjs.backend} (f32)`, round: (o) => timeRound(timed, order, cursor, o), dispose: async () => tfjs.dispose() };
+    const contender: Contender = { name: `${tfjs.backend} (f32)`, round: (o) => timeRound(timed, order, cursor, o), dispose: async () => tfjs.dispose(), abort: () => tfjs.dispose() };
     await measure([contender]);
     contenders.push(contender);
   }
